@@ -1,0 +1,4 @@
+export * from './events.ts';
+export * from './live-summary.ts';
+export * from './titles.ts';
+export * from './uuid.ts';

@@ -1,0 +1,84 @@
+// GET /v1/matches and /v1/matches/:id — match summaries of the caller's tenant (until API keys land
+// in issue #7, anonymous callers read CLUTCH_DEFAULT_TENANT).
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TITLES } from '@clutch/core';
+import type { Store } from '../ports/store.ts';
+import { getMatch, listMatches, type MatchRow } from '../store/matches.ts';
+
+const STATUSES = ['scheduled', 'live', 'finished', 'cancelled'] as const;
+const Team = Type.Object({ id: Type.String(), name: Type.String(), score: Type.Integer() });
+export const MatchSchema = Type.Object({
+  id: Type.String(),
+  title: Type.Enum(TITLES),
+  status: Type.Enum(STATUSES),
+  teams: Type.Array(Team),
+  map: Type.Union([Type.String(), Type.Null()]),
+  winner: Type.Union([Type.String(), Type.Null()]),
+  lastSeq: Type.Integer(),
+  startedAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+
+const present = (m: MatchRow) => ({
+  id: m.id,
+  title: m.title,
+  status: m.status,
+  teams: m.teams,
+  map: m.map,
+  winner: m.winner,
+  lastSeq: m.lastSeq,
+  startedAt: m.startedAt.toISOString(),
+  updatedAt: m.updatedAt.toISOString(),
+});
+
+export interface MatchesOptions {
+  store: Store;
+  tenant: (req: unknown) => string;
+}
+
+const matches: FastifyPluginAsyncTypebox<MatchesOptions> = async (app, opts) => {
+  app.get(
+    '/v1/matches',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Enum(STATUSES)),
+            title: Type.Optional(Type.Enum(TITLES)),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ data: Type.Array(MatchSchema) }), 400: ErrorBody },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const rows = await listMatches(opts.store.db, opts.tenant(req), {
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.title ? { title: q.title } : {}),
+      });
+      return { data: rows.map(present) };
+    },
+  );
+
+  app.get(
+    '/v1/matches/:id',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: MatchSchema, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const m = await getMatch(opts.store.db, opts.tenant(req), req.params.id);
+      if (!m) return reply.code(404).send({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: `no match ${req.params.id}` } });
+      return present(m);
+    },
+  );
+};
+
+export default matches;

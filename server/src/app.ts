@@ -1,0 +1,95 @@
+// The whole application as one Fastify instance: infra (already connected) → services (projector,
+// simulator) → routes. server.ts starts the process; tests build the app in-process with inject().
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.ts';
+import type { Infra } from './infra/wiring.ts';
+import { installErrorHandler } from './api/errors.ts';
+import health from './api/health.ts';
+import home from './api/home.ts';
+import matches from './api/matches.ts';
+import metrics from './api/metrics.ts';
+import { startSimulator, type Simulator } from './ingest/simulator.ts';
+import { startLiveSummaryProjector, type Projector } from './processing/live-summary-projector.ts';
+import { ensureTenant } from './store/tenants.ts';
+import { groupName, topicNames, topicSpecs } from './topics.ts';
+
+export interface AppOptions {
+  config: Config;
+  infra: Infra;
+  logger: Logger;
+}
+
+export async function buildApp({ config, infra, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    // Bounded work per connection and per request.
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    routerOptions: { maxParamLength: 256 },
+    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: true, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandler(app);
+  let shuttingDown = false;
+  app.addHook('preClose', async () => {
+    shuttingDown = true;
+  });
+  // A keep-alive connection whose request was in flight at close() would otherwise stay open until
+  // its keep-alive timeout and hold up shutdown: tell the client to close it with the response.
+  app.addHook('onSend', async (_req, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
+
+  await app.register(metrics);
+  await app.register(health, { dependencies: infra.dependencies, isShuttingDown: () => shuttingDown });
+
+  const topics = topicNames(config.kafkaTopicPrefix);
+  await infra.store.migrate();
+  await infra.eventLog.ensureTopics(topicSpecs(topics));
+  await ensureTenant(infra.store.db, config.defaultTenant, config.defaultTenant);
+
+  if (config.roles.includes('api')) {
+    await app.register(home);
+    await app.register(matches, { store: infra.store, tenant: () => config.defaultTenant });
+  }
+
+  let projector: Projector | undefined;
+  let simulator: Simulator | undefined;
+  app.addHook('onReady', async () => {
+    if (config.roles.includes('process')) {
+      projector = await startLiveSummaryProjector({
+        eventLog: infra.eventLog,
+        store: infra.store,
+        cache: infra.cache,
+        topic: topics.events,
+        groupId: groupName(config.kafkaTopicPrefix, 'live-summary'),
+        log: logger.child({ 'log.logger': 'projector' }),
+        metrics: app.metrics,
+      });
+    }
+    if (config.roles.includes('ingest') && config.simulatorMatches > 0) {
+      simulator = startSimulator({
+        eventLog: infra.eventLog,
+        topic: topics.events,
+        tenant: config.defaultTenant,
+        matches: config.simulatorMatches,
+        speed: config.simulatorSpeed,
+        log: logger.child({ 'log.logger': 'simulator' }),
+      });
+    }
+  });
+
+  // In-flight HTTP requests have finished when onClose runs. Producers stop first, then consumers
+  // finish their batch and commit, then clients close.
+  app.addHook('onClose', async () => {
+    await simulator?.stop();
+    await projector?.stop();
+    await infra.close();
+  });
+
+  return app;
+}

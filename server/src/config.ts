@@ -1,0 +1,175 @@
+// Configuration, validated once at boot from the environment. One table below is the single source
+// for parsing, validation, `.env.example` and the README's configuration section (npm run gen).
+// A missing or malformed value stops start-up with a message naming the variable.
+import { createError } from './errors.ts';
+
+export const ConfigInvalid = createError('CLUTCH_CONFIG_INVALID', 'invalid configuration:\n%s', 500);
+
+type Kind = 'string' | 'int' | 'url' | 'brokers' | 'enum' | 'list';
+
+interface Var {
+  kind: Kind;
+  doc: string;
+  default?: string;
+  values?: readonly string[];
+  /** Required only when this returns true for the raw env (e.g. DATABASE_URL when the store is postgres). */
+  requiredWhen?: (env: NodeJS.ProcessEnv, resolved: (name: string) => string | undefined) => boolean;
+  secret?: boolean;
+  min?: number;
+  max?: number;
+}
+
+export const ROLES = ['ingest', 'process', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const VARS = {
+  HOST: { kind: 'string', doc: 'Interface the HTTP server binds to.', default: '127.0.0.1' },
+  PORT: { kind: 'int', doc: 'HTTP port.', default: '8080', min: 0, max: 65535 },
+  LOG_LEVEL: { kind: 'enum', doc: 'pino log level.', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  CLUTCH_ROLES: { kind: 'list', doc: 'Roles this process runs: any of ingest, process, api.', default: 'ingest,process,api', values: ROLES },
+  CLUTCH_EVENT_LOG: { kind: 'enum', doc: 'EventLog adapter: kafka (production) or memory (demo, tests).', default: 'kafka', values: ['kafka', 'memory'] },
+  CLUTCH_STORE: { kind: 'enum', doc: 'Store adapter: postgres (production) or pglite (demo, tests).', default: 'postgres', values: ['postgres', 'pglite'] },
+  CLUTCH_CACHE: { kind: 'enum', doc: 'Cache/PubSub/RateLimiter adapter: redis (production) or memory (demo, tests).', default: 'redis', values: ['redis', 'memory'] },
+  DATABASE_URL: {
+    kind: 'url',
+    doc: 'PostgreSQL 15+ URL (TimescaleDB is used when the extension is installed). Required when CLUTCH_STORE=postgres.',
+    requiredWhen: (_e, r) => r('CLUTCH_STORE') === 'postgres',
+    secret: true,
+  },
+  DATABASE_POOL_MAX: { kind: 'int', doc: 'Maximum PostgreSQL connections of this process.', default: '10', min: 1, max: 500 },
+  CLUTCH_PGLITE_DIR: { kind: 'string', doc: 'Folder where the PGlite store persists; empty = in memory.', default: '' },
+  REDIS_URL: { kind: 'url', doc: 'Redis 7 URL. Required when CLUTCH_CACHE=redis.', requiredWhen: (_e, r) => r('CLUTCH_CACHE') === 'redis', secret: true },
+  REDIS_KEY_PREFIX: { kind: 'string', doc: 'Prefix of every Redis key and channel of this deployment.', default: 'clutch:' },
+  KAFKA_BROKERS: { kind: 'brokers', doc: 'Kafka bootstrap brokers, host:port[,host:port…]. Required when CLUTCH_EVENT_LOG=kafka.', requiredWhen: (_e, r) => r('CLUTCH_EVENT_LOG') === 'kafka' },
+  KAFKA_CLIENT_ID: { kind: 'string', doc: 'Kafka client id (appears in broker logs and quotas).', default: 'clutch' },
+  KAFKA_TOPIC_PREFIX: { kind: 'string', doc: 'Prefix of every Kafka topic and consumer group of this deployment.', default: '' },
+  CLUTCH_DEFAULT_TENANT: { kind: 'string', doc: 'Tenant whose data anonymous reads see until API authentication lands (issue #7).', default: 'demo' },
+  STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
+  SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
+  BODY_LIMIT_BYTES: { kind: 'int', doc: 'Largest accepted HTTP request body.', default: '1048576', min: 1024, max: 104_857_600 },
+  CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
+  CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
+} as const satisfies Record<string, Var>;
+
+export type VarName = keyof typeof VARS;
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  roles: Role[];
+  eventLog: 'kafka' | 'memory';
+  store: 'postgres' | 'pglite';
+  cache: 'redis' | 'memory';
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  pgliteDir: string | undefined;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  kafkaBrokers: string[] | undefined;
+  kafkaClientId: string;
+  kafkaTopicPrefix: string;
+  defaultTenant: string;
+  startupTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  bodyLimitBytes: number;
+  simulatorMatches: number;
+  simulatorSpeed: number;
+}
+
+function check(name: string, v: Var, raw: string): string | undefined {
+  switch (v.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(raw)) return `${name}=${JSON.stringify(raw)} must be an integer`;
+      const n = Number(raw);
+      if (v.min !== undefined && n < v.min) return `${name}=${raw} must be >= ${v.min}`;
+      if (v.max !== undefined && n > v.max) return `${name}=${raw} must be <= ${v.max}`;
+      return undefined;
+    }
+    case 'url':
+      try {
+        new URL(raw);
+        return undefined;
+      } catch {
+        return `${name} must be a URL (e.g. ${name === 'REDIS_URL' ? 'redis://127.0.0.1:6379' : 'postgres://user:password@127.0.0.1:5432/clutch'})`;
+      }
+    case 'brokers':
+      return raw.split(',').every((b) => /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b.trim())) ? undefined : `${name}=${JSON.stringify(raw)} must be host:port[,host:port…]`;
+    case 'enum':
+      return v.values!.includes(raw) ? undefined : `${name}=${JSON.stringify(raw)} must be one of ${v.values!.join(', ')}`;
+    case 'list': {
+      const bad = raw.split(',').map((s) => s.trim()).filter((s) => !v.values!.includes(s));
+      return bad.length ? `${name} has unknown entries ${bad.join(', ')}; allowed: ${v.values!.join(', ')}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Parses and validates the environment. Throws CLUTCH_CONFIG_INVALID listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const vars = VARS as Record<string, Var>;
+  const resolved = (name: string): string | undefined => {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') return raw;
+    return vars[name]?.default;
+  };
+  const problems: string[] = [];
+  for (const [name, v] of Object.entries(vars)) {
+    const raw = resolved(name);
+    if (raw === undefined || raw === '') {
+      if (v.requiredWhen?.(env, resolved)) problems.push(`${name} is required: ${v.doc}`);
+      continue;
+    }
+    const p = check(name, v, raw);
+    if (p) problems.push(p);
+  }
+  if (problems.length) throw new ConfigInvalid(problems.map((p) => `  - ${p}`).join('\n'));
+  const str = (n: VarName) => resolved(n) ?? '';
+  const opt = (n: VarName) => resolved(n) || undefined;
+  const int = (n: VarName) => Number(resolved(n));
+  return {
+    host: str('HOST'),
+    port: int('PORT'),
+    logLevel: str('LOG_LEVEL') as Config['logLevel'],
+    roles: [...new Set(str('CLUTCH_ROLES').split(',').map((s) => s.trim()))] as Role[],
+    eventLog: str('CLUTCH_EVENT_LOG') as Config['eventLog'],
+    store: str('CLUTCH_STORE') as Config['store'],
+    cache: str('CLUTCH_CACHE') as Config['cache'],
+    databaseUrl: opt('DATABASE_URL'),
+    databasePoolMax: int('DATABASE_POOL_MAX'),
+    pgliteDir: opt('CLUTCH_PGLITE_DIR'),
+    redisUrl: opt('REDIS_URL'),
+    redisKeyPrefix: str('REDIS_KEY_PREFIX'),
+    kafkaBrokers: opt('KAFKA_BROKERS')?.split(',').map((b) => b.trim()),
+    kafkaClientId: str('KAFKA_CLIENT_ID'),
+    kafkaTopicPrefix: str('KAFKA_TOPIC_PREFIX'),
+    defaultTenant: str('CLUTCH_DEFAULT_TENANT'),
+    startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
+    simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
+  };
+}
+
+/** The embedded defaults of `clutch demo`: no external service at all. Explicit env still wins. */
+export const DEMO_ENV: Partial<Record<VarName, string>> = {
+  CLUTCH_EVENT_LOG: 'memory',
+  CLUTCH_STORE: 'pglite',
+  CLUTCH_CACHE: 'memory',
+  CLUTCH_SIMULATOR_MATCHES: '4',
+  STARTUP_TIMEOUT_MS: '0',
+  // The demo prints its URL; request logs would drown it. LOG_LEVEL=info shows them.
+  LOG_LEVEL: 'warn',
+};
+
+/** Config safe to print: secrets reduced to their host. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  const hostOf = (u: string | undefined) => {
+    if (!u) return undefined;
+    const url = new URL(u);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  };
+  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl) };
+}

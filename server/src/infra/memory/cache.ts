@@ -1,0 +1,223 @@
+// In-memory Cache, PubSub, RateLimiter and LiveHistory for the demo and fast tests. Same semantics
+// as the Redis adapter (the contract suite checks both). Bounded: a maximum number of keys and of
+// streams, oldest first out; expired entries are swept periodically.
+import type { Cache, CacheBackend, HistoryEntry, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import { gcra } from '../rate-gcra.ts';
+
+export interface MemoryCacheOptions {
+  maxKeys?: number;
+  maxStreams?: number;
+  now?: () => number;
+  sweepIntervalMs?: number;
+}
+
+interface Entry {
+  value: string;
+  expiresAt: number | undefined;
+}
+
+class MemoryCache implements Cache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(max: number, now: () => number) {
+    this.#max = max;
+    this.#now = now;
+  }
+
+  #live(key: string): Entry | undefined {
+    const e = this.#entries.get(key);
+    if (e && e.expiresAt !== undefined && e.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  #put(key: string, e: Entry): void {
+    this.#entries.delete(key); // re-insert at the end: eviction is oldest-written first
+    this.#entries.set(key, e);
+    while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#live(key)?.value;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.#put(key, { value, expiresAt: ttlMs === undefined ? undefined : this.#now() + ttlMs });
+  }
+
+  async del(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
+    const e = this.#live(key);
+    const current = e ? Number(e.value) : 0;
+    if (!Number.isInteger(current)) throw new Error(`value of ${key} is not an integer`);
+    const next = current + by;
+    const expiresAt = e ? e.expiresAt : ttlMs === undefined ? undefined : this.#now() + ttlMs;
+    this.#put(key, { value: String(next), expiresAt });
+    return next;
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    const e = this.#live(key);
+    return e?.expiresAt === undefined ? undefined : e.expiresAt - this.#now();
+  }
+
+  sweep(): void {
+    const now = this.#now();
+    for (const [k, e] of this.#entries) if (e.expiresAt !== undefined && e.expiresAt <= now) this.#entries.delete(k);
+  }
+}
+
+class MemoryPubSub implements PubSub {
+  readonly #channels = new Map<string, Set<(m: string) => void>>();
+
+  async publish(channel: string, message: string): Promise<void> {
+    const handlers = this.#channels.get(channel);
+    if (!handlers) return;
+    for (const h of [...handlers]) {
+      // Delivered asynchronously like Redis; one failing subscriber never affects another.
+      queueMicrotask(() => {
+        try {
+          h(message);
+        } catch {
+          /* subscriber's own problem */
+        }
+      });
+    }
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
+    let set = this.#channels.get(channel);
+    if (!set) this.#channels.set(channel, (set = new Set()));
+    const handler = (m: string) => onMessage(m);
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0) this.#channels.delete(channel);
+    };
+  }
+}
+
+class MemoryRateLimiter implements RateLimiter {
+  readonly #tat = new Map<string, number>();
+  readonly #now: () => number;
+  readonly #max: number;
+
+  constructor(max: number, now: () => number) {
+    this.#now = now;
+    this.#max = max;
+  }
+
+  async consume(key: string, policy: RatePolicy, cost = 1): Promise<RateDecision> {
+    const now = this.#now();
+    const { decision, tat } = gcra(this.#tat.get(key), now, policy, cost);
+    if (tat !== undefined) {
+      this.#tat.delete(key);
+      this.#tat.set(key, tat);
+      while (this.#tat.size > this.#max) this.#tat.delete(this.#tat.keys().next().value!);
+    }
+    return decision;
+  }
+
+  sweep(): void {
+    const now = this.#now();
+    for (const [k, tat] of this.#tat) if (tat <= now) this.#tat.delete(k);
+  }
+}
+
+interface Stream {
+  entries: HistoryEntry[];
+  expiresAt: number;
+}
+
+class MemoryLiveHistory implements LiveHistory {
+  readonly #streams = new Map<string, Stream>();
+  readonly #now: () => number;
+  readonly #max: number;
+
+  constructor(max: number, now: () => number) {
+    this.#now = now;
+    this.#max = max;
+  }
+
+  #live(name: string): Stream | undefined {
+    const s = this.#streams.get(name);
+    if (s && s.expiresAt <= this.#now()) {
+      this.#streams.delete(name);
+      return undefined;
+    }
+    return s;
+  }
+
+  async append(name: string, entry: HistoryEntry, opts: { maxLen: number; ttlMs: number }): Promise<boolean> {
+    let s = this.#live(name);
+    if (s && s.entries.length && entry.seq <= s.entries[s.entries.length - 1]!.seq) return false;
+    if (!s) {
+      s = { entries: [], expiresAt: 0 };
+      this.#streams.set(name, s);
+      while (this.#streams.size > this.#max) this.#streams.delete(this.#streams.keys().next().value!);
+    }
+    s.entries.push({ seq: entry.seq, message: entry.message });
+    if (s.entries.length > opts.maxLen) s.entries.splice(0, s.entries.length - opts.maxLen);
+    s.expiresAt = this.#now() + opts.ttlMs;
+    return true;
+  }
+
+  async readAfter(name: string, afterSeq: number, limit: number): Promise<HistoryEntry[]> {
+    const entries = this.#live(name)?.entries ?? [];
+    // Entries are sorted by seq: binary search for the first one after afterSeq.
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (entries[mid]!.seq <= afterSeq) lo = mid + 1;
+      else hi = mid;
+    }
+    return entries.slice(lo, lo + limit).map((e) => ({ ...e }));
+  }
+
+  async bounds(name: string): Promise<{ first: number; last: number } | undefined> {
+    const entries = this.#live(name)?.entries;
+    if (!entries?.length) return undefined;
+    return { first: entries[0]!.seq, last: entries[entries.length - 1]!.seq };
+  }
+
+  sweep(): void {
+    const now = this.#now();
+    for (const [k, s] of this.#streams) if (s.expiresAt <= now) this.#streams.delete(k);
+  }
+}
+
+export function createMemoryCacheBackend(opts: MemoryCacheOptions = {}): CacheBackend {
+  const now = opts.now ?? Date.now;
+  const cache = new MemoryCache(opts.maxKeys ?? 100_000, now);
+  const rateLimiter = new MemoryRateLimiter(opts.maxKeys ?? 100_000, now);
+  const liveHistory = new MemoryLiveHistory(opts.maxStreams ?? 10_000, now);
+  const sweeper = setInterval(() => {
+    cache.sweep();
+    rateLimiter.sweep();
+    liveHistory.sweep();
+  }, opts.sweepIntervalMs ?? 10_000);
+  sweeper.unref();
+  let closed = false;
+  return {
+    kind: 'memory',
+    cache,
+    pubsub: new MemoryPubSub(),
+    rateLimiter,
+    liveHistory,
+    async ping() {
+      if (closed) throw new Error('memory cache is closed');
+    },
+    async close() {
+      closed = true;
+      clearInterval(sweeper);
+    },
+  };
+}

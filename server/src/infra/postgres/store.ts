@@ -1,0 +1,52 @@
+// Store adapter for PostgreSQL 15+ (TimescaleDB when the extension is installed), over node-postgres.
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Store, StoreFeatures } from '../../ports/store.ts';
+import type { DB as Database } from '../db/schema.gen.ts';
+import { parseInt8 } from '../db/int8.ts';
+import { hasTimescale, migrateToLatest } from '../db/migrate.ts';
+
+const INT8 = 20;
+
+export interface PostgresStoreOptions {
+  url: string;
+  poolMax?: number;
+  /** Statement timeout in ms (limits every query). */
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export function createPostgresStore(opts: PostgresStoreOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolMax ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server (restart, network) must not crash the process: the pool
+  // discards it and the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let features: StoreFeatures = { timescale: false };
+  return {
+    kind: 'postgres',
+    db,
+    features: () => features,
+    async migrate() {
+      const result = await migrateToLatest(db);
+      features = { timescale: await hasTimescale(db) };
+      return result;
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Redis 7 adapter for Cache, PubSub, RateLimiter (GCRA in Lua, on the server's clock so every
+// instance agrees) and LiveHistory (one Redis stream per match, entry id = seq). Every key and
+// channel gets the configured prefix. Commands fail fast while Redis is down (readiness turns red)
+// and the client reconnects on its own when it is back.
+import { Redis } from 'ioredis';
+import type { Cache, CacheBackend, HistoryEntry, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+
+export interface RedisBackendOptions {
+  url: string;
+  /** Prepended to every key and channel, e.g. "clutch:" or a per-test-run prefix. */
+  keyPrefix: string;
+  commandTimeoutMs?: number;
+}
+
+// Mirrors infra/rate-gcra.ts. Numbers are returned as strings: Lua numbers become integer replies.
+const GCRA = `
+local interval = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local newTat = tat + interval * cost
+local allowAt = newTat - window
+if allowAt > now then
+  return {0, 0, tostring(allowAt - now), tostring(tat - now)}
+end
+redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now))
+return {1, math.floor((window - (newTat - now)) / interval + 1e-9), '0', tostring(newTat - now)}
+`;
+
+// Append to a stream unless seq is not above the last entry; refresh the TTL; trim exactly.
+const APPEND = `
+local ok = pcall(redis.call, 'XADD', KEYS[1], 'MAXLEN', ARGV[2], ARGV[1] .. '-0', 'm', ARGV[3])
+if not ok then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
+type Commands = Redis & {
+  clutchGcra(key: string, interval: number, window: number, cost: number): Promise<[number, number, string, string]>;
+  clutchAppend(key: string, seq: number, maxLen: number, message: string, ttlMs: number): Promise<number>;
+};
+
+function connect(url: string, commandTimeoutMs: number): Commands {
+  const client = new Redis(url, {
+    // Fail fast while Redis is down instead of queueing forever; reconnect in the background.
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 5000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    lazyConnect: false,
+  }) as Commands;
+  client.on('error', () => {}); // surfaced through failed commands and ping(), not as a crash
+  client.defineCommand('clutchGcra', { numberOfKeys: 1, lua: GCRA });
+  client.defineCommand('clutchAppend', { numberOfKeys: 1, lua: APPEND });
+  return client;
+}
+
+const entryFrom = ([id, fields]: [string, string[]]): HistoryEntry => ({ seq: Number(id.split('-')[0]), message: fields[1] ?? '' });
+
+export function createRedisCacheBackend(opts: RedisBackendOptions): CacheBackend {
+  const timeout = opts.commandTimeoutMs ?? 2000;
+  const client = connect(opts.url, timeout);
+  const k = (key: string) => `${opts.keyPrefix}${key}`;
+  let subscriber: Redis | undefined;
+  const handlers = new Map<string, Set<(m: string) => void>>();
+
+  const cache: Cache = {
+    async get(key) {
+      return (await client.get(k(key))) ?? undefined;
+    },
+    async set(key, value, ttlMs) {
+      if (ttlMs === undefined) await client.set(k(key), value);
+      else await client.set(k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    },
+    async del(key) {
+      await client.del(k(key));
+    },
+    async incr(key, by = 1, ttlMs) {
+      if (ttlMs === undefined) return client.incrby(k(key), by);
+      const [[, value]] = (await client.multi().incrby(k(key), by).pexpire(k(key), Math.ceil(ttlMs), 'NX').exec()) as [[null, number]];
+      return value;
+    },
+    async ttl(key) {
+      const ms = await client.pttl(k(key));
+      return ms < 0 ? undefined : ms;
+    },
+  };
+
+  const pubsub: PubSub = {
+    async publish(channel, message) {
+      await client.publish(k(channel), message);
+    },
+    async subscribe(channel, onMessage): Promise<Unsubscribe> {
+      if (!subscriber) {
+        subscriber = client.duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined });
+        subscriber.on('error', () => {});
+        subscriber.on('message', (ch: string, message: string) => {
+          for (const h of handlers.get(ch) ?? []) {
+            try {
+              h(message);
+            } catch {
+              /* one subscriber's failure never affects another */
+            }
+          }
+        });
+      }
+      const full = k(channel);
+      let set = handlers.get(full);
+      if (!set) {
+        handlers.set(full, (set = new Set()));
+        await subscriber.subscribe(full);
+      }
+      const handler = (m: string) => onMessage(m);
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0 && handlers.get(full) === set) {
+          handlers.delete(full);
+          await subscriber?.unsubscribe(full);
+        }
+      };
+    },
+  };
+
+  const rateLimiter: RateLimiter = {
+    async consume(key: string, policy: RatePolicy, cost = 1): Promise<RateDecision> {
+      const [allowed, remaining, retryAfter, reset] = await client.clutchGcra(k(key), policy.windowMs / policy.limit, policy.windowMs, cost);
+      return { allowed: allowed === 1, remaining: Number(remaining), retryAfterMs: Math.ceil(Number(retryAfter)), resetMs: Math.ceil(Number(reset)) };
+    },
+  };
+
+  const liveHistory: LiveHistory = {
+    async append(stream, entry, o) {
+      return (await client.clutchAppend(k(stream), entry.seq, o.maxLen, entry.message, Math.max(1, Math.ceil(o.ttlMs)))) === 1;
+    },
+    async readAfter(stream, afterSeq, limit) {
+      const rows = (await client.xrange(k(stream), `(${afterSeq}-0`, '+', 'COUNT', limit)) as [string, string[]][];
+      return rows.map(entryFrom);
+    },
+    async bounds(stream) {
+      const [first] = (await client.xrange(k(stream), '-', '+', 'COUNT', 1)) as [string, string[]][];
+      const [last] = (await client.xrevrange(k(stream), '+', '-', 'COUNT', 1)) as [string, string[]][];
+      return first && last ? { first: entryFrom(first).seq, last: entryFrom(last).seq } : undefined;
+    },
+  };
+
+  return {
+    kind: 'redis',
+    cache,
+    pubsub,
+    rateLimiter,
+    liveHistory,
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      await Promise.allSettled([client.quit(), subscriber?.quit()]);
+      client.disconnect();
+      subscriber?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// Plausible match scripts for the built-in simulator: pure generators of canonical event payloads in
+// game time, one per title, driven by a seeded PRNG (same seed, same match). Fictional teams and
+// players. Shooters are played round by round (first to 13, win by two in overtime); MOBAs as kills
+// and objectives over 25–40 minutes, the score being kills as broadcasts show it.
+import type { EventType, PayloadOf, Title } from '@clutch/core';
+
+export interface ScriptedEvent<T extends EventType = EventType> {
+  /** Milliseconds since the start of the match (game clock). */
+  gameTime: number;
+  type: T;
+  payload: PayloadOf<T>;
+}
+
+export type Rng = () => number;
+
+/** mulberry32: tiny, fast, good enough for simulation; deterministic from a 32-bit seed. */
+export function rngFrom(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
+const between = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+
+const TEAM_NAMES = ['Northwind', 'Ember Wolves', 'Static Void', 'Polar Owls', 'Nightjar', 'Iron Lotus', 'Solar Flare', 'Blue Harbor', 'Kite Esports', 'Granite Five'];
+const HANDLES = ['ace', 'blitz', 'cipher', 'dusk', 'echo', 'flux', 'glint', 'havoc', 'ion', 'jolt', 'kestrel', 'lumen', 'mako', 'nyx', 'onyx'];
+
+interface Player {
+  id: string;
+  name: string;
+  team: string;
+}
+
+interface Side {
+  id: string;
+  name: string;
+  players: Player[];
+  /** Relative strength: the stronger side wins more rounds and fights. */
+  strength: number;
+}
+
+export function drawTeams(rng: Rng): [Side, Side] {
+  const first = between(rng, 0, TEAM_NAMES.length - 1);
+  const second = (first + between(rng, 1, TEAM_NAMES.length - 1)) % TEAM_NAMES.length;
+  return [first, second].map((i) => {
+    const name = TEAM_NAMES[i]!;
+    const id = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const handles = [...HANDLES].sort(() => rng() - 0.5).slice(0, 5);
+    return { id, name, strength: 0.8 + rng() * 0.4, players: handles.map((h) => ({ id: `${id}.${h}`, name: `${name.split(' ')[0]} ${h}`, team: id })) };
+  }) as [Side, Side];
+}
+
+const started = (sides: [Side, Side], map?: string): ScriptedEvent<'match.started'> => ({
+  gameTime: 0,
+  type: 'match.started',
+  payload: { teams: [{ id: sides[0].id, name: sides[0].name }, { id: sides[1].id, name: sides[1].name }], ...(map ? { map } : {}), bestOf: 1 },
+});
+
+const kill = (gameTime: number, killer: Player, victim: Player, weapon?: string, headshot?: boolean): ScriptedEvent<'player.killed.player'> => ({
+  gameTime,
+  type: 'player.killed.player',
+  payload: { killer, victim, ...(weapon ? { weapon, headshot: headshot ?? false } : {}) },
+});
+
+const SHOOTERS = {
+  cs2: {
+    maps: ['de_mirage', 'de_inferno', 'de_nuke', 'de_ancient', 'de_anubis', 'de_dust2', 'de_train'],
+    weapons: ['ak47', 'm4a1_silencer', 'awp', 'deagle', 'usp_silencer', 'glock', 'mp9', 'galilar', 'famas'],
+    reasons: ['elimination', 'bomb_exploded', 'bomb_defused', 'time_ran_out'],
+  },
+  valorant: {
+    maps: ['Ascent', 'Bind', 'Haven', 'Lotus', 'Sunset', 'Icebox', 'Split'],
+    weapons: ['Vandal', 'Phantom', 'Operator', 'Sheriff', 'Ghost', 'Spectre', 'Judge'],
+    reasons: ['Eliminated', 'Bomb detonated', 'Bomb defused', 'Round timer expired'],
+  },
+} as const;
+
+function* shooter(title: 'cs2' | 'valorant', rng: Rng): Generator<ScriptedEvent> {
+  const kit = SHOOTERS[title];
+  const sides = drawTeams(rng);
+  yield started(sides, pick(rng, kit.maps));
+  const score: [number, number] = [0, 0];
+  let t = 20_000;
+  for (let round = 1; ; round++) {
+    const alive = [new Set(sides[0].players), new Set(sides[1].players)];
+    t += 15_000; // buy time
+    while (alive[0]!.size && alive[1]!.size && rng() < 0.85) {
+      t += between(rng, 3_000, 14_000);
+      const p0 = sides[0].strength * alive[0]!.size;
+      const killerSide = rng() < p0 / (p0 + sides[1].strength * alive[1]!.size) ? 0 : 1;
+      const killer = pick(rng, [...alive[killerSide]!]);
+      const victim = pick(rng, [...alive[1 - killerSide]!]);
+      alive[1 - killerSide]!.delete(victim);
+      yield kill(t, killer, victim, pick(rng, kit.weapons), rng() < 0.45);
+    }
+    const winner = alive[0]!.size === alive[1]!.size ? (rng() < 0.5 ? 0 : 1) : alive[0]!.size > alive[1]!.size ? 0 : 1;
+    score[winner] += 1;
+    t += between(rng, 2_000, 8_000);
+    const reason = alive[1 - winner]!.size === 0 ? kit.reasons[0] : pick(rng, kit.reasons.slice(1));
+    yield { gameTime: t, type: 'round.ended', payload: { round, winner: sides[winner].id, score: [...score], reason } };
+    const [a, b] = score;
+    if ((a >= 13 || b >= 13) && Math.abs(a - b) >= 2) {
+      yield { gameTime: t + 1000, type: 'match.ended', payload: { winner: sides[a > b ? 0 : 1].id, score: [...score] } };
+      return;
+    }
+    t += 7_000;
+  }
+}
+
+const MOBAS = {
+  lol: { objectives: ['dragon', 'rift_herald', 'tower', 'baron_nashor', 'inhibitor'], late: 'baron_nashor', minutes: [25, 40] },
+  dota2: { objectives: ['tower', 'roshan', 'barracks', 'tormentor', 'outpost'], late: 'roshan', minutes: [28, 45] },
+} as const;
+
+function* moba(title: 'lol' | 'dota2', rng: Rng): Generator<ScriptedEvent> {
+  const kit = MOBAS[title];
+  const sides = drawTeams(rng);
+  yield started(sides);
+  const kills: [number, number] = [0, 0];
+  const end = between(rng, kit.minutes[0], kit.minutes[1]) * 60_000;
+  let t = 90_000;
+  while (t < end) {
+    t += between(rng, 20_000, 110_000);
+    const side = rng() < sides[0].strength / (sides[0].strength + sides[1].strength) ? 0 : 1;
+    if (rng() < 0.25) {
+      const objective = t > 20 * 60_000 && rng() < 0.3 ? kit.late : pick(rng, kit.objectives);
+      yield { gameTime: t, type: 'objective.taken', payload: { team: sides[side].id, objective } };
+      continue;
+    }
+    // A fight: one to three kills in quick succession.
+    for (let i = between(rng, 1, 3); i > 0; i--) {
+      const killer = pick(rng, sides[side].players);
+      const victim = pick(rng, sides[1 - side]!.players);
+      kills[side] += 1;
+      yield kill(t, killer, victim);
+      t += between(rng, 500, 4_000);
+    }
+  }
+  const winner = kills[0] === kills[1] ? (rng() < 0.5 ? 0 : 1) : kills[0] > kills[1] ? 0 : 1;
+  yield { gameTime: t + 30_000, type: 'objective.taken', payload: { team: sides[winner].id, objective: title === 'lol' ? 'nexus' : 'ancient' } };
+  yield { gameTime: t + 31_000, type: 'match.ended', payload: { winner: sides[winner].id, score: [...kills] } };
+}
+
+export function script(title: Title, seed: number): Generator<ScriptedEvent> {
+  const rng = rngFrom(seed);
+  return title === 'cs2' || title === 'valorant' ? shooter(title, rng) : moba(title, rng);
+}

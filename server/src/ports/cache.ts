@@ -1,0 +1,73 @@
+// Cache, PubSub, RateLimiter and LiveHistory ports: Redis in production, in-memory for the demo and
+// fast tests. One contract suite runs against both. Every key and channel is prefixed by the adapter
+// (per deployment and per test run), and callers scope keys by tenant.
+
+export interface Cache {
+  get(key: string): Promise<string | undefined>;
+  /** ttlMs: expiry in milliseconds; omitted = no expiry. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Atomic increment; ttlMs is set when the key is created. */
+  incr(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Remaining time to live in ms; undefined when the key is missing or has no expiry. */
+  ttl(key: string): Promise<number | undefined>;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface PubSub {
+  /** Fire-and-forget fan-out to every current subscriber of the channel, in publish order. */
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active: messages published after that are delivered. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
+}
+
+export interface RatePolicy {
+  /** Requests allowed per window (also the burst). */
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** Requests still allowed right now. */
+  remaining: number;
+  /** When allowed: 0. When refused: ms until one more request is allowed. */
+  retryAfterMs: number;
+  /** ms until the limiter is back to a full allowance. */
+  resetMs: number;
+}
+
+/** Generic cell rate algorithm (a token bucket without timers): smooth, burst-limited, O(1) state. */
+export interface RateLimiter {
+  consume(key: string, policy: RatePolicy, cost?: number): Promise<RateDecision>;
+}
+
+export interface HistoryEntry {
+  seq: number;
+  message: string;
+}
+
+/**
+ * Recent live messages per stream (per match), keyed by the match seq: what a reconnecting client
+ * replays. Appends must have increasing seq; a seq at or below the last one is a duplicate and is
+ * ignored, so redelivered events never reach clients twice.
+ */
+export interface LiveHistory {
+  /** true when appended, false when `seq` was not above the stream's last seq. */
+  append(stream: string, entry: HistoryEntry, opts: { maxLen: number; ttlMs: number }): Promise<boolean>;
+  /** Entries with seq > afterSeq, oldest first, at most `limit`. */
+  readAfter(stream: string, afterSeq: number, limit: number): Promise<HistoryEntry[]>;
+  /** Lowest seq still held (older ones were trimmed), and the last seq; undefined when empty. */
+  bounds(stream: string): Promise<{ first: number; last: number } | undefined>;
+}
+
+export interface CacheBackend {
+  readonly kind: 'redis' | 'memory';
+  readonly cache: Cache;
+  readonly pubsub: PubSub;
+  readonly rateLimiter: RateLimiter;
+  readonly liveHistory: LiveHistory;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,115 @@
+// Live match summaries. Writes are idempotent by seq: a summary only replaces a stored one with a
+// lower last_seq, so a redelivered or replayed event batch changes nothing.
+import type { LiveSummary, MatchStatus, Title } from '@clutch/core';
+import { sql } from 'kysely';
+import { chunks, type Db } from './db.ts';
+
+export interface MatchRow {
+  tenant: string;
+  id: string;
+  title: Title;
+  status: MatchStatus | 'scheduled' | 'cancelled';
+  teams: LiveSummary['teams'];
+  map: string | null;
+  winner: string | null;
+  lastSeq: number;
+  startedAt: Date;
+  updatedAt: Date;
+}
+
+/** Upserts summaries; returns how many rows changed (stale ones are skipped). */
+export async function upsertSummaries(db: Db, summaries: readonly LiveSummary[]): Promise<number> {
+  let changed = 0;
+  for (const part of chunks(summaries)) {
+    const r = await db
+      .insertInto('matches')
+      .values(
+        part.map((s) => ({
+          tenant_id: s.tenant,
+          id: s.matchId,
+          title: s.title,
+          status: s.status,
+          teams: JSON.stringify(s.teams),
+          map: s.map ?? null,
+          winner: s.winner ?? null,
+          last_seq: s.lastSeq,
+          started_at: new Date(s.startedAt),
+          updated_at: new Date(s.updatedAt),
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'id'])
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            teams: eb.ref('excluded.teams'),
+            map: eb.ref('excluded.map'),
+            winner: eb.ref('excluded.winner'),
+            last_seq: eb.ref('excluded.last_seq'),
+            started_at: eb.ref('excluded.started_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .where('matches.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
+      )
+      .executeTakeFirst();
+    changed += Number(r.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return changed;
+}
+
+function toRow(r: {
+  tenant_id: string;
+  id: string;
+  title: string;
+  status: string;
+  teams: unknown;
+  map: string | null;
+  winner: string | null;
+  last_seq: number;
+  started_at: Date;
+  updated_at: Date;
+}): MatchRow {
+  return {
+    tenant: r.tenant_id,
+    id: r.id,
+    title: r.title as Title,
+    status: r.status as MatchRow['status'],
+    teams: r.teams as LiveSummary['teams'],
+    map: r.map,
+    winner: r.winner,
+    lastSeq: r.last_seq,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export async function listMatches(db: Db, tenant: string, opts: { status?: MatchRow['status']; title?: Title; limit: number }): Promise<MatchRow[]> {
+  let q = db.selectFrom('matches').selectAll().where('tenant_id', '=', tenant);
+  if (opts.status) q = q.where('status', '=', opts.status);
+  if (opts.title) q = q.where('title', '=', opts.title);
+  const rows = await q.orderBy('updated_at', 'desc').orderBy('id').limit(opts.limit).execute();
+  return rows.map(toRow);
+}
+
+export async function getMatch(db: Db, tenant: string, id: string): Promise<MatchRow | undefined> {
+  const r = await db.selectFrom('matches').selectAll().where('tenant_id', '=', tenant).where('id', '=', id).executeTakeFirst();
+  return r ? toRow(r) : undefined;
+}
+
+/** Per-match last applied seq, for resuming processing. */
+export async function lastSeqs(db: Db, tenant: string, ids: readonly string[]): Promise<Map<string, number>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('matches').select(['id', 'last_seq']).where('tenant_id', '=', tenant).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.last_seq]));
+}
+
+/** Count of matches per status for one tenant (for the demo page and metrics). */
+export async function countByStatus(db: Db, tenant: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('matches')
+    .select(['status', sql<number>`count(*)::int`.as('n')])
+    .where('tenant_id', '=', tenant)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

@@ -1,0 +1,146 @@
+// Store contract: migrations, transactions, the repositories and type round trips behave the same on
+// PostgreSQL, TimescaleDB and PGlite. Each run gets an empty database of its own.
+import type { LiveSummary } from '@clutch/core';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/ports/store.ts';
+import { getMatch, lastSeqs, listMatches, upsertSummaries } from '../../src/store/matches.ts';
+import { insertMetricPoints, metricBuckets } from '../../src/store/metrics.ts';
+import { ensureTenant } from '../../src/store/tenants.ts';
+
+export interface StoreFixture {
+  store: Store;
+  expectTimescale: boolean;
+  close(): Promise<void>;
+}
+
+const summary = (tenant: string, matchId: string, lastSeq: number, score: [number, number] = [0, 0]): LiveSummary => ({
+  tenant,
+  matchId,
+  title: 'cs2',
+  status: 'live',
+  teams: [
+    { id: 'navi', name: 'Natus Vincere', score: score[0] },
+    { id: 'vit', name: 'Vitality', score: score[1] },
+  ],
+  map: 'de_mirage',
+  lastSeq,
+  startedAt: '2026-11-24T10:00:00.000Z',
+  updatedAt: new Date(Date.parse('2026-11-24T10:00:00.000Z') + lastSeq * 1000).toISOString(),
+});
+
+export function storeContract(name: string, make: () => Promise<StoreFixture>): void {
+  describe(`Store contract — ${name}`, () => {
+    let f: StoreFixture;
+    let store: Store;
+
+    beforeAll(async () => {
+      f = await make();
+      store = f.store;
+      const first = await store.migrate();
+      expect(first.applied).toContain('0001_initial');
+      await ensureTenant(store.db, 'acme', 'Acme Esports');
+      await ensureTenant(store.db, 'globex', 'Globex Gaming');
+    });
+    afterAll(async () => {
+      await f?.close();
+    });
+
+    it('applies migrations once: a second run applies nothing', async () => {
+      expect((await store.migrate()).applied).toEqual([]);
+    });
+
+    it('detects TimescaleDB exactly when the extension is there', () => {
+      expect(store.features().timescale).toBe(f.expectTimescale);
+    });
+
+    it('answers ping while up', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('keeps the newer summary when an older seq arrives late (idempotent by seq)', async () => {
+      expect(await upsertSummaries(store.db, [summary('acme', 'm-idem', 5, [3, 1])])).toBe(1);
+      expect(await upsertSummaries(store.db, [summary('acme', 'm-idem', 3, [1, 1])])).toBe(0);
+      expect(await upsertSummaries(store.db, [summary('acme', 'm-idem', 5, [9, 9])])).toBe(0);
+      const m = await getMatch(store.db, 'acme', 'm-idem');
+      expect(m).toMatchObject({ lastSeq: 5, status: 'live', title: 'cs2', map: 'de_mirage' });
+      expect(m!.teams.map((t) => t.score)).toEqual([3, 1]);
+      expect(m!.startedAt).toEqual(new Date('2026-11-24T10:00:00.000Z'));
+      expect((await lastSeqs(store.db, 'acme', ['m-idem', 'nope'])).get('m-idem')).toBe(5);
+    });
+
+    it('never returns one tenant’s matches to another', async () => {
+      await upsertSummaries(store.db, [summary('acme', 'm-a', 1), summary('globex', 'm-g', 1)]);
+      const acme = await listMatches(store.db, 'acme', { limit: 100 });
+      const globex = await listMatches(store.db, 'globex', { limit: 100 });
+      expect(acme.map((m) => m.id)).toContain('m-a');
+      expect(acme.every((m) => m.tenant === 'acme')).toBe(true);
+      expect(globex.map((m) => m.id)).toEqual(['m-g']);
+      expect(await getMatch(store.db, 'globex', 'm-a')).toBeUndefined();
+    });
+
+    it('writes many summaries in batches and lists them newest first', async () => {
+      const many = Array.from({ length: 2500 }, (_, i) => summary('globex', `bulk-${i}`, i + 1));
+      expect(await upsertSummaries(store.db, many)).toBe(2500);
+      const top = await listMatches(store.db, 'globex', { limit: 3, status: 'live' });
+      expect(top.map((m) => m.id)).toEqual(['bulk-2499', 'bulk-2498', 'bulk-2497']);
+    });
+
+    it('rolls back everything of a transaction that throws', async () => {
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await ensureTenant(trx, 'ghost', 'Ghost');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      const r = await store.db.selectFrom('tenants').select('id').where('id', '=', 'ghost').execute();
+      expect(r).toEqual([]);
+    });
+
+    it('keeps concurrent transactions apart: only the committed ones leave rows', async () => {
+      const ids = Array.from({ length: 12 }, (_, i) => `conc-${i}`);
+      const outcomes = await Promise.allSettled(
+        ids.map((id, i) =>
+          store.db.transaction().execute(async (trx) => {
+            await ensureTenant(trx, id, id);
+            await sql`select pg_sleep(0.005)`.execute(trx);
+            if (i % 2 === 0) throw new Error(`abort ${id}`);
+          }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(6);
+      const rows = await store.db.selectFrom('tenants').select('id').where('id', 'like', 'conc-%').orderBy('id').execute();
+      expect(rows.map((r) => r.id).sort()).toEqual(ids.filter((_, i) => i % 2 === 1).sort());
+    });
+
+    it('round-trips jsonb, timestamptz and bigint, and refuses int8 beyond 2^53', async () => {
+      const r = await sql<{ j: unknown; t: Date; n: number }>`select ${JSON.stringify({ a: [1, 'x', null] })}::jsonb as j, ${new Date('2026-01-02T03:04:05.678Z')}::timestamptz as t, ${'9007199254740991'}::int8 as n`.execute(store.db);
+      expect(r.rows[0]).toEqual({ j: { a: [1, 'x', null] }, t: new Date('2026-01-02T03:04:05.678Z'), n: 9007199254740991 });
+      await expect(sql`select ${'9007199254740993'}::int8 as n`.execute(store.db)).rejects.toThrow(/MAX_SAFE_INTEGER/);
+    });
+
+    it('aggregates metric points into time buckets', async () => {
+      const t0 = Date.parse('2026-11-24T10:00:00.000Z');
+      await insertMetricPoints(
+        store.db,
+        Array.from({ length: 120 }, (_, i) => ({
+          time: new Date(t0 + i * 1000),
+          tenant: 'acme',
+          matchId: 'm-ts',
+          subject: i % 2 ? 'team-b' : 'team-a',
+          metric: 'gold',
+          value: i,
+        })),
+      );
+      // Another tenant's points for the same match id must not leak into the result.
+      await insertMetricPoints(store.db, [{ time: new Date(t0), tenant: 'globex', matchId: 'm-ts', subject: 'team-a', metric: 'gold', value: 1e9 }]);
+      const buckets = await metricBuckets(store.db, 'acme', { matchId: 'm-ts', metric: 'gold', bucketSeconds: 60, from: new Date(t0), to: new Date(t0 + 120_000) });
+      expect(buckets).toEqual([
+        { start: new Date(t0), subject: 'team-a', avg: 29, max: 58, count: 30 },
+        { start: new Date(t0), subject: 'team-b', avg: 30, max: 59, count: 30 },
+        { start: new Date(t0 + 60_000), subject: 'team-a', avg: 89, max: 118, count: 30 },
+        { start: new Date(t0 + 60_000), subject: 'team-b', avg: 90, max: 119, count: 30 },
+      ]);
+    });
+  });
+}
