@@ -90,7 +90,7 @@ describe('HTTP skeleton', () => {
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const topic = topicNames('').events;
     await t.infra.eventLog.append(cs2Match('demo', 'm-shutdown').map((e) => toRecord(topic, e)));
-    await expect.poll(async () => (await (await fetch(`${base}/v1/matches/m-shutdown`)).json()).lastSeq, { timeout: 5000 }).toBe(6);
+    await expect.poll(async () => ((await (await fetch(`${base}/v1/matches/m-shutdown`)).json()) as { lastSeq: number }).lastSeq, { timeout: 5000 }).toBe(6);
 
     const inFlight = fetch(`${base}/slow-test`);
     await sleep(100);

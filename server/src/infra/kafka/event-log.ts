@@ -1,0 +1,228 @@
+// EventLog on Apache Kafka through @platformatic/kafka (chosen by measurement: docs/decisions/0001).
+// Only this folder imports the client. Pitfalls of the client handled here (found when choosing it):
+// - keyed records are routed with Java's partitioner (our partitionForKey), so every Kafka client
+//   and the in-memory log agree on where a match lives;
+// - an idempotent producer sending to a missing topic never settles: topics are checked first;
+// - every send has a deadline;
+// - read_committed filtering of aborted transactions is patched (patches/README.md).
+import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
+import type { Logger } from 'pino';
+import type { AppendRecord, AppendResult, EventLog, LogTransaction, SubscribeOptions, Subscription, TopicSpec } from '../../ports/event-log.ts';
+import { createError } from '../../errors.ts';
+import { RecordTooLarge, SubscriptionClosed, UnknownTopic } from '../errors.ts';
+import { partitionForKey } from '../partitioner.ts';
+import { KafkaSubscription } from './subscription.ts';
+
+export const KafkaTimeout = createError('CLUTCH_EVENTLOG_TIMEOUT', 'Kafka did not answer %s within %s ms', 503);
+
+export interface KafkaEventLogOptions {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+  /** Deadline of one append or transaction, ms. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Largest record value accepted, bytes. Default 1 MiB (the broker's default message.max.bytes). */
+  maxRecordBytes?: number;
+  /** Upper bound of one fetch response per partition, bytes (tests shrink it). */
+  fetchMaxBytesPerPartition?: number;
+}
+
+type Bytes = Producer<Buffer, Buffer, Buffer, Buffer>;
+
+export function withDeadline<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KafkaTimeout(what, ms)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+export class KafkaEventLog implements EventLog {
+  readonly kind = 'kafka' as const;
+  readonly #o: Required<Omit<KafkaEventLogOptions, 'fetchMaxBytesPerPartition'>> & Pick<KafkaEventLogOptions, 'fetchMaxBytesPerPartition'>;
+  readonly #admin: Admin;
+  readonly #producer: Bytes;
+  #txProducer: Bytes | undefined;
+  /** Serialises transactions: a transactional producer has one open transaction at a time. */
+  #txQueue: Promise<unknown> = Promise.resolve();
+  readonly #partitions = new Map<string, number>();
+  readonly #subscriptions = new Set<KafkaSubscription>();
+  #closed = false;
+
+  constructor(o: KafkaEventLogOptions) {
+    this.#o = { requestTimeoutMs: 30_000, maxRecordBytes: 1024 * 1024, ...o };
+    const base = { clientId: o.clientId, bootstrapBrokers: o.brokers, timeout: 10_000, retries: 3, retryDelay: 250 };
+    this.#admin = new Admin(base);
+    this.#producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false });
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    this.#assertOpen();
+    const existing = new Set(await this.#admin.listTopics({ includeInternals: false }));
+    for (const t of topics) {
+      if (existing.has(t.name)) continue;
+      try {
+        await this.#admin.createTopics({
+          topics: [t.name],
+          partitions: t.partitions,
+          replicas: 1,
+          ...(t.retentionMs !== undefined ? { configs: [{ name: 'retention.ms', value: String(t.retentionMs) }] } : {}),
+        });
+      } catch (err) {
+        // Another process created it between our list and create: that is fine.
+        if (!/already exists/i.test(JSON.stringify((err as { errors?: unknown }).errors ?? (err as Error).message))) throw err;
+      }
+    }
+    // Usable = every partition has a leader.
+    const names = topics.map((t) => t.name);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const md = await this.#admin.metadata({ topics: names, forceUpdate: true });
+      const ready = names.every((n) => {
+        const t = md.topics.get(n);
+        return t && t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) {
+        for (const n of names) this.#partitions.set(n, md.topics.get(n)!.partitions.length);
+        return;
+      }
+      if (Date.now() > deadline) throw new KafkaTimeout(`topic creation of ${names.join(', ')}`, 30_000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async append(records: AppendRecord[]): Promise<AppendResult[]> {
+    this.#assertOpen();
+    if (!records.length) return [];
+    const routed = await this.#route(records);
+    const result = await withDeadline('an append', this.#o.requestTimeoutMs, this.#producer.send({ messages: routed.map((r) => r.message) }));
+    return this.#results(routed, result.offsets ?? []);
+  }
+
+  async transaction<T>(fn: (tx: LogTransaction) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const run = async () => {
+      const producer = (this.#txProducer ??= new Producer({
+        clientId: this.#o.clientId,
+        bootstrapBrokers: this.#o.brokers,
+        idempotent: true,
+        acks: ProduceAcks.ALL,
+        autocreateTopics: false,
+        // One transactional id per EventLog instance: instances never fence each other.
+        transactionalId: `${this.#o.clientId}-tx-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+      }));
+      const tx = await withDeadline('begin transaction', this.#o.requestTimeoutMs, producer.beginTransaction());
+      try {
+        const value = await fn({
+          append: async (records) => {
+            if (!records.length) return;
+            const routed = await this.#route(records);
+            await withDeadline('a transactional append', this.#o.requestTimeoutMs, tx.send({ messages: routed.map((r) => r.message) }));
+          },
+        });
+        await withDeadline('commit transaction', this.#o.requestTimeoutMs, tx.commit());
+        return value;
+      } catch (err) {
+        await withDeadline('abort transaction', this.#o.requestTimeoutMs, tx.abort()).catch((abortErr: unknown) =>
+          this.#o.log.error({ error: abortErr }, 'aborting a Kafka transaction failed; the coordinator will abort it on timeout'),
+        );
+        throw err;
+      }
+    };
+    const next = this.#txQueue.then(run, run);
+    this.#txQueue = next.catch(() => {});
+    return next;
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.#assertOpen();
+    for (const t of options.topics) await this.#partitionCount(t);
+    const sub = new KafkaSubscription({
+      brokers: this.#o.brokers,
+      clientId: this.#o.clientId,
+      options,
+      log: this.#o.log,
+      ...(this.#o.fetchMaxBytesPerPartition ? { fetchMaxBytesPerPartition: this.#o.fetchMaxBytesPerPartition } : {}),
+      onClosed: (s) => this.#subscriptions.delete(s),
+    });
+    this.#subscriptions.add(sub);
+    try {
+      await sub.start();
+    } catch (err) {
+      await sub.close().catch(() => {});
+      throw err;
+    }
+    return sub;
+  }
+
+  async offsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
+    const count = await this.#partitionCount(topic);
+    const partitions = Array.from({ length: count }, (_, i) => i);
+    const [low, high] = await Promise.all(
+      [-2n, -1n].map((timestamp) =>
+        this.#admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] }),
+      ),
+    );
+    const pick = (r: Awaited<ReturnType<Admin['listOffsets']>>, p: number) => r.find((t) => t.name === topic)?.partitions.find((x) => x.partitionIndex === p)?.offset ?? 0n;
+    return partitions.map((p) => ({ partition: p, low: pick(low!, p), high: pick(high!, p) }));
+  }
+
+  async ping(): Promise<void> {
+    this.#assertOpen();
+    await withDeadline('a metadata request', 2000, this.#admin.metadata({ topics: [], forceUpdate: true }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#subscriptions].map((s) => s.close()));
+    await Promise.allSettled([this.#producer.close(), this.#txProducer?.close(), this.#admin.close()]);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #assertOpen(): void {
+    if (this.#closed) throw new SubscriptionClosed();
+  }
+
+  async #partitionCount(topic: string): Promise<number> {
+    const known = this.#partitions.get(topic);
+    if (known) return known;
+    const md = await this.#admin.metadata({ topics: [topic], forceUpdate: true }).catch(() => undefined);
+    const count = md?.topics.get(topic)?.partitions.length ?? 0;
+    if (!count) throw new UnknownTopic(topic);
+    this.#partitions.set(topic, count);
+    return count;
+  }
+
+  async #route(records: AppendRecord[]) {
+    const routed = [];
+    for (const r of records) {
+      if (r.value.length > this.#o.maxRecordBytes) throw new RecordTooLarge(r.value.length, this.#o.maxRecordBytes);
+      const partition = partitionForKey(r.key, await this.#partitionCount(r.topic));
+      routed.push({
+        topic: r.topic,
+        partition,
+        message: {
+          topic: r.topic,
+          partition,
+          key: Buffer.from(r.key),
+          value: r.value,
+          headers: new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+        },
+      });
+    }
+    return routed;
+  }
+
+  /** The producer reports the base offset per partition; records of one partition follow it in order. */
+  #results(routed: { topic: string; partition: number }[], offsets: { topic: string; partition: number; offset: bigint }[]): AppendResult[] {
+    const next = new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]));
+    return routed.map((r) => {
+      const k = `${r.topic}\u0000${r.partition}`;
+      const offset = next.get(k) ?? -1n;
+      if (offset >= 0n) next.set(k, offset + 1n);
+      return { topic: r.topic, partition: r.partition, offset };
+    });
+  }
+}

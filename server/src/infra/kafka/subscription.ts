@@ -1,0 +1,210 @@
+// One consumer-group membership on Kafka. Manual commits only (the client's autocommit commits a
+// fetch before the application has processed it). Batches are records of one partition taken from
+// what the client has already fetched, so a batch never waits for more data. Assignment changes are
+// seen on group joins and reported through onRevoked/onAssigned. Seek recreates the stream at the
+// wanted positions (the client has no seek on a live stream).
+import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { Logger } from 'pino';
+import type { CommitPosition, LogBatch, LogRecord, SubscribeOptions, Subscription, TopicPartition } from '../../ports/event-log.ts';
+import { NotAssigned, SubscriptionClosed } from '../errors.ts';
+import { withDeadline } from './event-log.ts';
+
+type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
+type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export interface KafkaSubscriptionOptions {
+  brokers: string[];
+  clientId: string;
+  options: SubscribeOptions;
+  log: Logger;
+  fetchMaxBytesPerPartition?: number;
+  onClosed: (s: KafkaSubscription) => void;
+}
+
+function toRecord(m: Msg): LogRecord {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of m.headers) headers[k.toString()] = v.toString();
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset,
+    key: m.key?.toString('utf8') ?? '',
+    value: m.value ?? Buffer.alloc(0),
+    headers,
+    timestamp: Number(m.timestamp),
+  };
+}
+
+export class KafkaSubscription implements Subscription {
+  readonly #o: KafkaSubscriptionOptions;
+  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  #stream: Stream | undefined;
+  #iterator: AsyncIterator<Msg> | undefined;
+  #pending: Promise<IteratorResult<Msg>> | undefined;
+  #carry: Msg | undefined;
+  #assignment = new Map<string, TopicPartition>();
+  /** Next offset to deliver per partition (for seek, which rebuilds the stream). */
+  readonly #positions = new Map<string, bigint>();
+  readonly #epochs = new Map<string, number>();
+  readonly #seeks = new Map<string, bigint>();
+  #assignmentChange: Promise<void> = Promise.resolve();
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  constructor(o: KafkaSubscriptionOptions) {
+    this.#o = o;
+    const maxBatch = o.options.maxBatchRecords ?? 500;
+    this.#consumer = new Consumer({
+      clientId: o.clientId,
+      groupId: o.options.groupId,
+      bootstrapBrokers: o.brokers,
+      autocommit: false,
+      maxWaitTime: o.options.maxWaitMs ?? 500,
+      // Bounded read-ahead: at most a few batches are buffered per member.
+      highWaterMark: maxBatch * 2,
+      ...(o.fetchMaxBytesPerPartition ? { maxBytesPerPartition: o.fetchMaxBytesPerPartition, maxBytes: o.fetchMaxBytesPerPartition * 4 } : {}),
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      timeout: 10_000,
+      retries: 3,
+    });
+    this.#consumer.on('consumer:group:join', (e: { assignments?: { topic: string; partitions: number[] }[] }) => {
+      const next = new Map<string, TopicPartition>();
+      for (const a of e.assignments ?? []) for (const partition of a.partitions) next.set(tpKey(a.topic, partition), { topic: a.topic, partition });
+      this.#assignmentChange = this.#assignmentChange.then(() => this.#applyAssignment(next)).catch((err: unknown) => o.log.error({ error: err }, 'assignment callback failed'));
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#open({
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: this.#o.options.start === 'latest' ? MessagesStreamFallbackModes.LATEST : MessagesStreamFallbackModes.EARLIEST,
+    });
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.#assignment.values()].map((tp) => ({ ...tp }));
+  }
+
+  async commit(positions: CommitPosition[]): Promise<void> {
+    if (this.#closed) throw new SubscriptionClosed();
+    for (const p of positions) if (!this.#assignment.has(tpKey(p.topic, p.partition))) throw new NotAssigned(p.topic, p.partition);
+    if (!positions.length) return;
+    await withDeadline(
+      'a commit',
+      10_000,
+      this.#consumer.commit({
+        offsets: positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, leaderEpoch: this.#epochs.get(tpKey(p.topic, p.partition)) ?? -1 })),
+      }),
+    );
+  }
+
+  seek(position: CommitPosition): void {
+    const k = tpKey(position.topic, position.partition);
+    if (!this.#assignment.has(k)) throw new NotAssigned(position.topic, position.partition);
+    this.#seeks.set(k, position.offset);
+    this.#wake?.();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    try {
+      await this.#assignmentChange;
+      await this.#applyAssignment(new Map());
+      await this.#stream?.close().catch(() => {});
+      await this.#consumer.close(true).catch((err: unknown) => this.#o.log.warn({ error: err }, 'closing a Kafka consumer failed'));
+    } finally {
+      this.#o.onClosed(this);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<LogBatch> {
+    return { next: () => this.#next() };
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  async #open(opts: { mode: (typeof MessagesStreamModes)[keyof typeof MessagesStreamModes]; fallbackMode: (typeof MessagesStreamFallbackModes)[keyof typeof MessagesStreamFallbackModes]; offsets?: { topic: string; partition: number; offset: bigint }[] }): Promise<void> {
+    this.#stream = await this.#consumer.consume({ topics: this.#o.options.topics, ...opts });
+    this.#stream.on('error', (err: unknown) => this.#o.log.warn({ error: err }, 'Kafka consumer stream error'));
+    this.#iterator = this.#stream[Symbol.asyncIterator]();
+    this.#pending = undefined;
+    this.#carry = undefined;
+    if (this.#consumer.assignments) {
+      const now = new Map<string, TopicPartition>();
+      for (const a of this.#consumer.assignments) for (const partition of a.partitions) now.set(tpKey(a.topic, partition), { topic: a.topic, partition });
+      this.#assignmentChange = this.#assignmentChange.then(() => this.#applyAssignment(now));
+      await this.#assignmentChange;
+    }
+  }
+
+  async #applyAssignment(next: Map<string, TopicPartition>): Promise<void> {
+    const revoked = [...this.#assignment.entries()].filter(([k]) => !next.has(k)).map(([, tp]) => tp);
+    const added = [...next.entries()].filter(([k]) => !this.#assignment.has(k)).map(([, tp]) => tp);
+    if (revoked.length) await this.#o.options.onRevoked?.(revoked);
+    this.#assignment = next;
+    for (const tp of revoked) {
+      this.#positions.delete(tpKey(tp.topic, tp.partition));
+      this.#seeks.delete(tpKey(tp.topic, tp.partition));
+    }
+    if (added.length) await this.#o.options.onAssigned?.(added);
+  }
+
+  /** Rebuilds the stream so pending seeks take effect; other partitions continue where they were. */
+  async #applySeeks(): Promise<void> {
+    const offsets = [...this.#assignment.entries()].flatMap(([k, tp]) => {
+      const offset = this.#seeks.get(k) ?? this.#positions.get(k);
+      return offset === undefined ? [] : [{ ...tp, offset }];
+    });
+    this.#seeks.clear();
+    await this.#stream?.close().catch(() => {});
+    await this.#open({ mode: MessagesStreamModes.MANUAL, fallbackMode: MessagesStreamFallbackModes.EARLIEST, offsets });
+  }
+
+  /** The next message, or undefined if close() or seek() interrupted the wait. */
+  async #pull(): Promise<Msg | undefined> {
+    if (this.#carry) {
+      const m = this.#carry;
+      this.#carry = undefined;
+      return m;
+    }
+    this.#pending ??= this.#iterator!.next();
+    const interrupted = new Promise<'interrupted'>((resolve) => (this.#wake = () => resolve('interrupted')));
+    const r = await Promise.race([this.#pending, interrupted]);
+    this.#wake = undefined;
+    if (r === 'interrupted') return undefined;
+    this.#pending = undefined;
+    return r.done ? undefined : r.value;
+  }
+
+  async #next(): Promise<IteratorResult<LogBatch>> {
+    const max = this.#o.options.maxBatchRecords ?? 500;
+    for (;;) {
+      if (this.#closed) return { done: true, value: undefined };
+      if (this.#seeks.size) await this.#applySeeks();
+      const first = await this.#pull();
+      if (!first) continue;
+      const k = tpKey(first.topic, first.partition);
+      // Records of partitions this member no longer owns belong to their new owner.
+      if (!this.#assignment.has(k)) continue;
+      const records = [first];
+      while (records.length < max && (this.#stream?.readableLength ?? 0) > 0) {
+        const m = await this.#pull();
+        if (!m) break;
+        if (m.topic !== first.topic || m.partition !== first.partition) {
+          this.#carry = m;
+          break;
+        }
+        records.push(m);
+      }
+      const last = records[records.length - 1]!;
+      this.#positions.set(k, last.offset + 1n);
+      this.#epochs.set(k, last.leaderEpoch);
+      return { done: false, value: { topic: first.topic, partition: first.partition, records: records.map(toRecord) } };
+    }
+  }
+}
