@@ -28,9 +28,11 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its server (restart, network) must not crash the process: the pool
-  // discards it and the next query reconnects.
+  // A client losing its server (restart, network) must not crash the process. pg emits 'error' on the
+  // client — through the pool while idle, on the client itself while checked out (the query in flight
+  // fails too, which is how callers learn of it). The pool discards dead clients; the next query reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let features: StoreFeatures = { timescale: false };
   return {

@@ -1,0 +1,139 @@
+// A running Clutch on real PostgreSQL, Redis and Kafka: when one of them goes away /readyz turns red
+// naming it, and when it comes back /readyz turns green and the live pipeline carries on — no restart.
+// PostgreSQL and Redis are cut with a TCP proxy in front of the shared services; Kafka clients talk to
+// every broker directly, so Kafka is a broker of this test's own, stopped and started for real.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { kafka as kafkaService } from '../../../scripts/services/kafka.ts';
+import { contextFor } from '../../../scripts/services/registry.ts';
+import type { ServiceContext } from '../../../scripts/services/types.ts';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { toRecord } from '../../src/events/codec.ts';
+import { KafkaEventLog } from '../../src/infra/kafka/event-log.ts';
+import { createInfra } from '../../src/infra/wiring.ts';
+import { topicNames } from '../../src/topics.ts';
+import { cs2Match } from '../support/events.ts';
+import { createTestDatabase, runId } from '../support/isolation.ts';
+import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+const KAFKA_PORT = '59192';
+const KAFKA_CONTROLLER_PORT = '59193';
+
+describe('readiness follows the dependencies, and recovers without a restart', () => {
+  const id = runId();
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let pgProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let kafkaCtx: ServiceContext;
+  const prefix = `t${id}.`;
+  const brokers = `127.0.0.1:${KAFKA_PORT}`;
+
+  const withKafkaPorts = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const saved = [process.env.CLUTCH_KAFKA_PORT, process.env.CLUTCH_KAFKA_CONTROLLER_PORT];
+    process.env.CLUTCH_KAFKA_PORT = KAFKA_PORT;
+    process.env.CLUTCH_KAFKA_CONTROLLER_PORT = KAFKA_CONTROLLER_PORT;
+    try {
+      return await fn();
+    } finally {
+      process.env.CLUTCH_KAFKA_PORT = saved[0];
+      process.env.CLUTCH_KAFKA_CONTROLLER_PORT = saved[1];
+      if (saved[0] === undefined) delete process.env.CLUTCH_KAFKA_PORT;
+      if (saved[1] === undefined) delete process.env.CLUTCH_KAFKA_CONTROLLER_PORT;
+    }
+  };
+
+  const ready = async () => {
+    const res = await app.inject({ url: '/readyz' });
+    return { status: res.statusCode, body: res.json() as { status: string; checks: Record<string, { ok: boolean; error?: string }> } };
+  };
+
+  beforeAll(async () => {
+    const e = inject('endpoints');
+    // A broker of our own, reusing the jars of the project's broker when they are there.
+    kafkaCtx = { repoRoot: '', dir: mkdtempSync(join(tmpdir(), 'clutch-kafka-readiness-')), ci: true, log: () => {} };
+    const shared = contextFor('kafka', () => {}).dir;
+    for (const lib of ['libs', 'tools-libs']) if (existsSync(join(shared, lib))) symlinkSync(join(shared, lib), join(kafkaCtx.dir, lib));
+    mkdirSync(kafkaCtx.dir, { recursive: true });
+    await withKafkaPorts(async () => {
+      await kafkaService.install(kafkaCtx);
+      await kafkaService.start(kafkaCtx);
+    });
+
+    db = await createTestDatabase(e.databaseUrl);
+    const pg = new URL(db.url);
+    pgProxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port) });
+    const redis = new URL(e.redisUrl);
+    redisProxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port) });
+
+    const config = loadConfig({
+      DATABASE_URL: viaProxy(db.url, pgProxy),
+      REDIS_URL: viaProxy(e.redisUrl, redisProxy),
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PREFIX: prefix,
+      REDIS_KEY_PREFIX: `t:${id}:`,
+      CLUTCH_DEFAULT_TENANT: 'demo',
+      LOG_LEVEL: 'silent',
+    });
+    const logger = pino({ level: 'silent' });
+    app = await buildApp({ config, infra: await createInfra(config, logger), logger });
+    await app.ready();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await Promise.allSettled([pgProxy?.close(), redisProxy?.close()]);
+    await db?.drop();
+    if (kafkaCtx) {
+      await withKafkaPorts(() => kafkaService.stop(kafkaCtx));
+      rmSync(kafkaCtx.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts green with postgres, redis and kafka checked', async () => {
+    const r = await ready();
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.checks).sort()).toEqual(['kafka', 'postgres', 'redis']);
+  });
+
+  it('names PostgreSQL when it goes away, and recovers when it is back', async () => {
+    await pgProxy.cut();
+    const red = await ready();
+    expect(red.status).toBe(503);
+    expect(red.body.checks.postgres).toMatchObject({ ok: false });
+    expect(red.body.checks.redis!.ok && red.body.checks.kafka!.ok).toBe(true);
+    await pgProxy.restore();
+    await expect.poll(async () => (await ready()).status, { timeout: 15_000, interval: 250 }).toBe(200);
+  });
+
+  it('names Redis when it goes away, and recovers when it is back', async () => {
+    await redisProxy.cut();
+    await expect.poll(async () => (await ready()).body.checks.redis?.ok, { timeout: 10_000, interval: 250 }).toBe(false);
+    expect((await ready()).status).toBe(503);
+    await redisProxy.restore();
+    await expect.poll(async () => (await ready()).status, { timeout: 15_000, interval: 250 }).toBe(200);
+  });
+
+  it('names Kafka when its broker stops, recovers when it restarts, and the pipeline carries on', async () => {
+    await withKafkaPorts(() => kafkaService.stop(kafkaCtx));
+    await expect.poll(async () => (await ready()).body.checks.kafka?.ok, { timeout: 15_000, interval: 250 }).toBe(false);
+    expect((await ready()).status).toBe(503);
+    await withKafkaPorts(() => kafkaService.start(kafkaCtx));
+    await expect.poll(async () => (await ready()).status, { timeout: 60_000, interval: 500 }).toBe(200);
+
+    // Events written after the outage still reach the API: processing resumed on its own.
+    const producer = new KafkaEventLog({ brokers: [brokers], clientId: 'readiness-producer', log: pino({ level: 'silent' }) });
+    try {
+      await producer.append(cs2Match('demo', 'after-outage').map((e) => toRecord(topicNames(prefix).events, e)));
+    } finally {
+      await producer.close();
+    }
+    await expect
+      .poll(async () => (await app.inject({ url: '/v1/matches/after-outage' })).json<{ lastSeq?: number }>().lastSeq, { timeout: 60_000, interval: 500 })
+      .toBe(6);
+  });
+});
