@@ -4,6 +4,7 @@
 // seen on group joins and reported through onRevoked/onAssigned. Seek recreates the stream at the
 // wanted positions (the client has no seek on a live stream).
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
+import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { CommitPosition, LogBatch, LogRecord, SubscribeOptions, Subscription, TopicPartition } from '../../ports/event-log.ts';
 import { NotAssigned, SubscriptionClosed } from '../errors.ts';
@@ -129,8 +130,14 @@ export class KafkaSubscription implements Subscription {
   // ---- internals ------------------------------------------------------------------------------
 
   async #open(opts: { mode: (typeof MessagesStreamModes)[keyof typeof MessagesStreamModes]; fallbackMode: (typeof MessagesStreamFallbackModes)[keyof typeof MessagesStreamFallbackModes]; offsets?: { topic: string; partition: number; offset: bigint }[] }): Promise<void> {
-    this.#stream = await this.#consumer.consume({ topics: this.#o.options.topics, ...opts });
-    this.#stream.on('error', (err: unknown) => this.#o.log.warn({ error: err }, 'Kafka consumer stream error'));
+    const stream = await this.#consumer.consume({ topics: this.#o.options.topics, ...opts });
+    this.#stream = stream;
+    stream.on('error', (err: unknown) => this.#o.log.warn({ error: err }, 'Kafka consumer stream error'));
+    // The stream resolves its starting offsets (committed, or the fallback) after consume() returns.
+    // Wait for them: with start=latest, a record appended once subscribe() resolved must be delivered.
+    if (stream.offsetsToFetch.size === 0) {
+      await withDeadline('the starting offsets', 15_000, once(stream, 'offsets')).catch((err: unknown) => this.#o.log.warn({ error: err }, 'starting offsets not known yet'));
+    }
     this.#iterator = this.#stream[Symbol.asyncIterator]();
     this.#pending = undefined;
     this.#carry = undefined;

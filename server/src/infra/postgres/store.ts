@@ -1,5 +1,5 @@
 // Store adapter for PostgreSQL 15+ (TimescaleDB when the extension is installed), over node-postgres.
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Store, StoreFeatures } from '../../ports/store.ts';
 import type { DB as Database } from '../db/schema.gen.ts';
@@ -14,6 +14,8 @@ export interface PostgresStoreOptions {
   /** Statement timeout in ms (limits every query). */
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Schema searched first (tests isolate runs by schema where CREATE DATABASE is not available). */
+  searchPath?: string;
 }
 
 export function createPostgresStore(opts: PostgresStoreOptions): Store {
@@ -33,7 +35,15 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   // fails too, which is how callers learn of it). The pool discards dead clients; the next query reconnects.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (opts.searchPath !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.searchPath)) throw new Error(`invalid schema name ${opts.searchPath}`);
+  const searchPath = opts.searchPath;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool,
+      // An identifier cannot be a bind parameter; it is checked against a strict pattern above.
+      ...(searchPath ? { onCreateConnection: async (c) => void (await c.executeQuery(CompiledQuery.raw(`set search_path to ${searchPath}, public`))) } : {}),
+    }),
+  });
   let features: StoreFeatures = { timescale: false };
   return {
     kind: 'postgres',
