@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { withPgClient } from './pg-client.ts';
 import type { ProbeResult, ServiceContext, ServiceModule } from './types.ts';
 import { aptInstall, ensureDir, envPort, isAlive, tail, waitFor } from './util.ts';
 
@@ -79,17 +79,6 @@ function initCluster(ctx: ServiceContext): void {
   );
 }
 
-async function query<T>(url: string, timeoutMs: number, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  client.on('error', () => {}); // a dropped probe connection must not crash the caller
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 export const postgres: ServiceModule = {
   name: 'postgres',
   envVar: 'DATABASE_URL',
@@ -118,7 +107,7 @@ export const postgres: ServiceModule = {
       timeoutMs: 30_000,
       onTimeout: () => tail(logFile(ctx)),
     });
-    await query(url.replace(/\/[^/]*$/, '/postgres'), 5000, async (c) => {
+    await withPgClient(url.replace(/\/[^/]*$/, '/postgres'), 5000, async (c) => {
       const exists = await c.query('select 1 from pg_database where datname = $1', [DATABASE]);
       // Identifier, not a value: DATABASE is our own constant, never input.
       if (exists.rowCount === 0) await c.query(`create database ${DATABASE}`);
@@ -136,7 +125,7 @@ export const postgres: ServiceModule = {
 
   async probe(url, timeoutMs): Promise<ProbeResult> {
     try {
-      const version = await query(url, timeoutMs, async (c) => (await c.query('show server_version')).rows[0]?.server_version as string);
+      const version = await withPgClient(url, timeoutMs, async (c) => (await c.query('show server_version')).rows[0]?.server_version as string);
       return { up: true, version };
     } catch (err) {
       return { up: false, error: (err as Error).message || String(err) };

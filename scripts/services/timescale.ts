@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import pg from 'pg';
+import { withPgClient } from './pg-client.ts';
 import type { ProbeResult, ServiceContext, ServiceModule } from './types.ts';
 import { ensureDir, envPort, isAlive, killAndWait, readPid, removeFile, spawnDetached, tail, waitFor } from './util.ts';
 
@@ -45,19 +45,6 @@ function installed(ctx: ServiceContext): boolean {
     if (have[name] !== version) return false;
     return readJson<{ version?: string }>(join(pkgDir(ctx), 'node_modules', name, 'package.json'))?.version === version;
   });
-}
-
-/** The pg client for one short-lived connection. Only one connection is served at a time, so it
- *  always closes, and a dropped connection must not crash the caller. */
-async function withClient<T>(url: string, timeoutMs: number, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 export const timescale: ServiceModule = {
@@ -129,7 +116,7 @@ export const timescale: ServiceModule = {
 
   async probe(url, timeoutMs): Promise<ProbeResult> {
     try {
-      const version = await withClient(url, timeoutMs, async (c) => {
+      const version = await withPgClient(url, timeoutMs, async (c) => {
         // Available, not necessarily created: a real TimescaleDB given through TIMESCALE_URL may have
         // an empty database whose migrations run CREATE EXTENSION later.
         const r = await c.query<{ server_version: string; installed: string | null; available: string | null }>(

@@ -1,10 +1,10 @@
 // Store adapter for PostgreSQL 15+ (TimescaleDB when the extension is installed), over node-postgres.
-import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Store, StoreFeatures } from '../../ports/store.ts';
+import type { Store } from '../../ports/store.ts';
 import type { DB as Database } from '../db/schema.gen.ts';
 import { parseInt8 } from '../db/int8.ts';
-import { hasTimescale, migrateToLatest } from '../db/migrate.ts';
+import { kyselyStore } from '../db/kysely-store.ts';
 
 const INT8 = 20;
 
@@ -44,21 +44,5 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       ...(searchPath ? { onCreateConnection: async (c) => void (await c.executeQuery(CompiledQuery.raw(`set search_path to ${searchPath}, public`))) } : {}),
     }),
   });
-  let features: StoreFeatures = { timescale: false };
-  return {
-    kind: 'postgres',
-    db,
-    features: () => features,
-    async migrate() {
-      const result = await migrateToLatest(db);
-      features = { timescale: await hasTimescale(db) };
-      return result;
-    },
-    async ping() {
-      await sql`select 1`.execute(db);
-    },
-    async close() {
-      await db.destroy();
-    },
-  };
+  return kyselyStore('postgres', db);
 }
