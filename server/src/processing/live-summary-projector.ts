@@ -8,6 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import { fromRecord } from '../events/codec.ts';
 import type { CacheBackend } from '../ports/cache.ts';
 import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../ports/store.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
 
@@ -36,6 +37,7 @@ export interface Projector {
 export async function startLiveSummaryProjector(o: ProjectorOptions): Promise<Projector> {
   const state = new Map<string, LiveSummary>();
   const max = o.maxCachedMatches ?? 10_000;
+  const retries = new Counter({ name: 'clutch_projector_retries_total', help: 'Batches whose write failed and was retried (a dependency was down).', registers: o.metrics ? [o.metrics] : [] });
   const applied = new Counter({ name: 'clutch_projector_events_total', help: 'Canonical events seen by the live summary projector.', labelNames: ['outcome'], registers: o.metrics ? [o.metrics] : [] });
   const key = (e: Envelope) => `${e.tenant}\u0000${e.matchId}`;
 
@@ -83,8 +85,6 @@ export async function startLiveSummaryProjector(o: ProjectorOptions): Promise<Pr
     if (changed.size) {
       const summaries = [...changed.values()];
       await upsertSummaries(o.store.db, summaries);
-      for (const [k, s] of changed) state.set(k, s);
-      while (state.size > max) state.delete(state.keys().next().value!);
       await Promise.all(
         summaries.map(async (s) => {
           const json = JSON.stringify(s);
@@ -92,37 +92,82 @@ export async function startLiveSummaryProjector(o: ProjectorOptions): Promise<Pr
           await o.cache.pubsub.publish(liveChannel(s.tenant), json);
         }),
       );
+      // Only now: if a step above failed, the retry recomputes the same changes and publishes them.
+      for (const [k, s] of changed) state.set(k, s);
+      while (state.size > max) state.delete(state.keys().next().value!);
     }
     const last = batch.records[batch.records.length - 1]!;
     return { topic: batch.topic, partition: batch.partition, offset: last.offset + 1n };
   };
 
-  const sub: Subscription = await o.eventLog.subscribe({
-    groupId: o.groupId,
-    topics: [o.topic],
-    maxBatchRecords: 500,
-    // State of partitions that move to another process is dropped; it reloads from the store there.
-    onRevoked: () => state.clear(),
-  });
+  const subscribe = () =>
+    o.eventLog.subscribe({
+      groupId: o.groupId,
+      topics: [o.topic],
+      maxBatchRecords: 500,
+      // State of partitions that move to another process is dropped; it reloads from the store there.
+      onRevoked: () => state.clear(),
+    });
   let stopping = false;
   let busy: Promise<void> | undefined;
-  const done = (async () => {
+  const stopped = new AbortController();
+  const pause = (attempt: number) => sleep(Math.min(5000, 100 * 2 ** attempt), undefined, { signal: stopped.signal }).catch(() => {});
+
+  // A failing write (PostgreSQL or Redis down) is retried, in order, until it succeeds: nothing is
+  // committed past it, and the client's bounded read-ahead holds the log back meanwhile.
+  const apply = async (sub: Subscription, batch: LogBatch): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sub.commit([await handle(batch)]);
+        return;
+      } catch (err) {
+        // The partition moved to another member, which replays these records from the last commit.
+        if ((err as { code?: string }).code === 'CLUTCH_EVENTLOG_NOT_ASSIGNED') return;
+        if (stopping) throw err;
+        retries.inc();
+        o.log.warn({ error: err, partition: batch.partition, attempt }, 'applying a batch failed; retrying');
+        await pause(attempt);
+      }
+    }
+  };
+
+  const consume = async (sub: Subscription): Promise<void> => {
     const it = sub[Symbol.asyncIterator]();
     for (;;) {
       const next = await it.next();
       // A batch that arrives after stop() is left uncommitted: the next owner gets it again.
       if (next.done || stopping) return;
-      busy = handle(next.value).then((position) => sub.commit([position]));
+      busy = apply(sub, next.value);
       await busy;
       busy = undefined;
     }
+  };
+
+  let sub = await subscribe();
+  // If the subscription itself fails, leave the group and join again (from the committed offsets).
+  const done = (async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consume(sub);
+      } catch (err) {
+        if (!stopping) o.log.error({ error: err, attempt }, 'live summary projector lost its subscription; resubscribing');
+      }
+      if (stopping) return;
+      await sub.close().catch(() => {});
+      await pause(attempt);
+      if (stopping) return;
+      sub = await subscribe().catch((err: unknown) => {
+        o.log.error({ error: err }, 'resubscribing failed');
+        return sub;
+      });
+    }
   })();
-  done.catch((err: unknown) => o.log.error({ error: err }, 'live summary projector stopped'));
 
   return {
     done,
     async stop() {
       stopping = true;
+      stopped.abort();
       // Let the batch in hand finish and commit, then leave the group (which also wakes an idle fetch).
       await busy?.catch(() => {});
       await sub.close();

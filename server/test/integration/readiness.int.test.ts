@@ -47,6 +47,15 @@ describe('readiness follows the dependencies, and recovers without a restart', (
     }
   };
 
+  const appendMatch = async (matchId: string) => {
+    const producer = new KafkaEventLog({ brokers: [brokers], clientId: 'readiness-producer', log: pino({ level: 'silent' }) });
+    try {
+      await producer.append(cs2Match('demo', matchId).map((e) => toRecord(topicNames(prefix).events, e)));
+    } finally {
+      await producer.close();
+    }
+  };
+
   const ready = async () => {
     const res = await app.inject({ url: '/readyz' });
     return { status: res.statusCode, body: res.json() as { status: string; checks: Record<string, { ok: boolean; error?: string }> } };
@@ -100,14 +109,19 @@ describe('readiness follows the dependencies, and recovers without a restart', (
     expect(Object.keys(r.body.checks).sort()).toEqual(['kafka', 'postgres', 'redis']);
   });
 
-  it('names PostgreSQL when it goes away, and recovers when it is back', async () => {
+  it('names PostgreSQL when it goes away, recovers when it is back, and applies what arrived meanwhile', async () => {
     await pgProxy.cut();
     const red = await ready();
     expect(red.status).toBe(503);
     expect(red.body.checks.postgres).toMatchObject({ ok: false });
     expect(red.body.checks.redis!.ok && red.body.checks.kafka!.ok).toBe(true);
+    // Events arrive while the database is away: their writes fail and are retried, not dropped.
+    await appendMatch('during-db-outage');
+    const retries = async () => Number(/^clutch_projector_retries_total (\d+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? -1);
+    await expect.poll(retries, { timeout: 15_000, interval: 250 }).toBeGreaterThan(0);
     await pgProxy.restore();
     await expect.poll(async () => (await ready()).status, { timeout: 15_000, interval: 250 }).toBe(200);
+    await expect.poll(async () => (await app.inject({ url: '/v1/matches/during-db-outage' })).json<{ lastSeq?: number }>().lastSeq, { timeout: 30_000, interval: 250 }).toBe(6);
   });
 
   it('names Redis when it goes away, and recovers when it is back', async () => {
@@ -126,12 +140,7 @@ describe('readiness follows the dependencies, and recovers without a restart', (
     await expect.poll(async () => (await ready()).status, { timeout: 60_000, interval: 500 }).toBe(200);
 
     // Events written after the outage still reach the API: processing resumed on its own.
-    const producer = new KafkaEventLog({ brokers: [brokers], clientId: 'readiness-producer', log: pino({ level: 'silent' }) });
-    try {
-      await producer.append(cs2Match('demo', 'after-outage').map((e) => toRecord(topicNames(prefix).events, e)));
-    } finally {
-      await producer.close();
-    }
+    await appendMatch('after-outage');
     await expect
       .poll(async () => (await app.inject({ url: '/v1/matches/after-outage' })).json<{ lastSeq?: number }>().lastSeq, { timeout: 60_000, interval: 500 })
       .toBe(6);
