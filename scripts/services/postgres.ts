@@ -24,22 +24,24 @@ function binDir(): string | undefined {
 }
 
 /** PostgreSQL refuses to run as root: as root we run its tools as the `postgres` system user. */
-function owner(): { uid: number; gid: number; name: string } | undefined {
+// (Processes are spawned with that uid/gid directly: no runuser/su, which a minimal PATH may lack.)
+function owner(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const r = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const g = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error('running as root but there is no `postgres` user to run PostgreSQL as');
-  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()), name: 'postgres' };
+  const entry = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((f) => f[0] === 'postgres');
+  if (!entry) throw new Error('running as root but there is no `postgres` user to run PostgreSQL as (install Debian\'s postgresql package)');
+  return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
-function runPg(ctx: ServiceContext, tool: string, args: string[]): { status: number | null; output: string } {
-  const bin = join(binDir()!, tool);
+function run(ctx: ServiceContext, bin: string, args: string[]): { status: number | null; output: string } {
   const who = owner();
-  const r = who
-    ? spawnSync('runuser', ['-u', who.name, '--', bin, ...args], { encoding: 'utf8', cwd: ctx.dir })
-    : spawnSync(bin, args, { encoding: 'utf8', cwd: ctx.dir });
-  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  const r = spawnSync(bin, args, { encoding: 'utf8', cwd: ctx.dir, ...(who ? { uid: who.uid, gid: who.gid } : {}) });
+  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
+
+const runPg = (ctx: ServiceContext, tool: string, args: string[]) => run(ctx, join(binDir()!, tool), args);
 
 const dataDir = (ctx: ServiceContext) => join(ctx.dir, 'data');
 const logFile = (ctx: ServiceContext) => join(ctx.dir, 'postgres.log');
@@ -52,9 +54,9 @@ function initCluster(ctx: ServiceContext): void {
   writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (who) {
     for (const p of [ctx.dir, runDir, pwFile]) chownSync(p, who.uid, who.gid);
-    const check = spawnSync('runuser', ['-u', who.name, '--', 'test', '-w', ctx.dir]);
+    const check = run(ctx, '/bin/sh', ['-c', 'test -w "$0"', ctx.dir]);
     if (check.status !== 0) {
-      throw new Error(`the postgres user cannot write ${ctx.dir}; set CLUTCH_POSTGRES_DIR to a folder it can reach (e.g. /var/tmp/clutch-postgres)`);
+      throw new Error(`the postgres user cannot write ${ctx.dir} (${check.output.trim() || 'a parent folder is not searchable'}); set CLUTCH_POSTGRES_DIR to a folder it can reach (e.g. /var/tmp/clutch-postgres)`);
     }
   }
   ctx.log(`postgres: initdb ${dataDir(ctx)}`);
