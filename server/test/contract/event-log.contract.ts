@@ -95,10 +95,24 @@ export function eventLogContract(name: string, make: () => Promise<EventLogFixtu
         expect(mine.map((r) => Number(text(r).split(':')[1]))).toEqual(Array.from({ length: 15 }, (_, i) => i));
         expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
       }
-      // Append results name where each record went, with offsets growing per partition.
-      const byPartition = new Map<number, bigint[]>();
-      for (const r of results) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r.offset]);
-      for (const offsets of byPartition.values()) expect(offsets).toEqual([...offsets].sort((a, b) => (a < b ? -1 : 1)));
+      // Append results name exactly where each record went.
+      const appended = keys.length * 5;
+      const where = new Map(got.map((r) => [text(r), `${r.partition}@${r.offset}`]));
+      const values = Array.from({ length: 3 }, (_, round) => keys.flatMap((k) => Array.from({ length: 5 }, (_, j) => `${k}:${round * 5 + j}`))).flat();
+      expect(results).toHaveLength(appended * 3);
+      expect(results.map((r, i) => [values[i], `${r.partition}@${r.offset}`])).toEqual(values.map((v) => [v, where.get(v)]));
+    });
+
+    it('reports the partition and offset of every record of a large append', async () => {
+      const t = await topic('large', 2);
+      const big = Buffer.alloc(300, 'x');
+      const records = Array.from({ length: 3000 }, (_, i) => ({ topic: t, key: `k${i % 3}`, value: Buffer.concat([Buffer.from(`${i}:`), big]) }));
+      const results = await f.log.append(records);
+      const sub = await f.log.subscribe({ groupId: group('large'), topics: [t], maxBatchRecords: 1000 });
+      const got = await collect(sub, 3000);
+      await sub.close();
+      const where = new Map(got.map((r) => [r.value.toString().split(':')[0], `${r.partition}@${r.offset}`]));
+      expect(results.map((r) => `${r.partition}@${r.offset}`)).toEqual(records.map((_, i) => where.get(String(i))));
     });
 
     it('round-trips keys, binary values and headers', async () => {
