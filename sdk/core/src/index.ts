@@ -2,3 +2,4 @@ export * from './events.ts';
 export * from './live-summary.ts';
 export * from './titles.ts';
 export * from './uuid.ts';
+export * from './validate.ts';

@@ -52,17 +52,18 @@ export function applyToSummary(current: LiveSummary | undefined, e: Envelope): L
     ];
     next.startedAt = e.occurredAt;
     if (e.payload.map !== undefined) next.map = e.payload.map;
-  } else if (isType(e, 'round.ended') || isType(e, 'match.ended')) {
+  } else if (isType(e, 'round.ended') || isType(e, 'match.ended') || isType(e, 'score.changed')) {
     next.teams[0].score = e.payload.score[0];
     next.teams[1].score = e.payload.score[1];
-    if (e.type === 'match.ended') {
+    if (isType(e, 'match.ended')) {
       next.status = 'finished';
-      next.winner = e.payload.winner;
+      if (e.payload.winner !== undefined) next.winner = e.payload.winner;
     }
   } else if (isType(e, 'player.killed.player') && SCORE_UNIT[e.title] === 'kills') {
-    const i = teamIndex(e.payload.killer.team);
-    // A kill of a team-mate (deny, suicide) does not score.
-    if (i >= 0 && e.payload.killer.team !== e.payload.victim.team) next.teams[i]!.score += 1;
+    // Scores count kills by a player of the other team: not world kills, denies or suicides.
+    const team = e.payload.killer?.team;
+    const i = team === undefined ? -1 : teamIndex(team);
+    if (i >= 0 && team !== e.payload.victim.team) next.teams[i]!.score += 1;
   }
   return next;
 }
