@@ -96,7 +96,7 @@ function parseChecked<S>(adapter: Adapter<S>, state: S, payload: Buffer, o: Requ
     const size = JSON.stringify(next ?? null)?.length ?? 0;
     expect(size, 'state size').toBeLessThanOrEqual(o.maxStateBytes);
   } catch (err) {
-    if (!isParseError(err)) throw new Error(`${adapter.source} threw a non-ParseError on fuzzed input: ${(err as Error)?.stack ?? String(err)}`);
+    if (!isParseError(err)) throw new Error(`${adapter.source} threw a non-ParseError on fuzzed input: ${(err as Error)?.stack ?? String(err)}`, { cause: err });
   }
   expect(performance.now() - started, 'parse time (ms)').toBeLessThan(o.maxParseMs);
   return next;
