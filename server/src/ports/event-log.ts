@@ -7,6 +7,8 @@ export interface TopicSpec {
   partitions: number;
   /** Retention in ms; undefined = the adapter's default. */
   retentionMs?: number;
+  /** Keep only the latest record per key (a changelog of state): cleanup.policy=compact on Kafka. */
+  compacted?: boolean;
 }
 
 export interface AppendRecord {
@@ -83,6 +85,15 @@ export interface LogTransaction {
   append(records: AppendRecord[]): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Consumed positions committed atomically with the transaction's records (exactly-once
+   * read-process-write): if the transaction aborts, neither the records nor the positions take effect.
+   * Fails if the subscription no longer owns a partition (a newer member of the group does).
+   */
+  consumed?: { subscription: Subscription; positions: CommitPosition[] };
+}
+
 export interface EventLog {
   readonly kind: 'kafka' | 'memory';
   /** Creates missing topics (existing ones are left as they are) and waits until they are usable. */
@@ -90,10 +101,15 @@ export interface EventLog {
   /** Durable append (acks from all in-sync replicas, idempotent producer): resolves once the log has it. */
   append(records: AppendRecord[]): Promise<AppendResult[]>;
   /** All records appended in `fn` become visible together when it resolves, or never if it throws. */
-  transaction<T>(fn: (tx: LogTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: LogTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Offsets of the first and next-to-be-written record per partition. */
   offsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]>;
+  /**
+   * Every committed record of one partition from its low offset up to its high offset at the time of
+   * the call, in batches, outside any consumer group (restoring state from a changelog topic).
+   */
+  readPartition(topic: string, partition: number): AsyncIterable<LogRecord[]>;
   /** Throws when the log cannot be reached (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

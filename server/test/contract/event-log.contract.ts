@@ -231,6 +231,66 @@ export function eventLogContract(name: string, make: () => Promise<EventLogFixtu
       expect([...got, ...more].map(text)).toEqual(['after']);
     });
 
+    it('commits consumed offsets with the records of a transaction, or neither when it aborts (exactly once)', async () => {
+      const input = await topic('eos-in');
+      const output = await topic('eos-out');
+      await f.log.append(['a', 'b', 'c'].map((v) => rec(input, 'm', v)));
+      const g = group('eos');
+      const sub = await f.log.subscribe({ groupId: g, topics: [input] });
+      const batch = await collect(sub, 3);
+      const position = { topic: input, partition: batch[0]!.partition, offset: batch[2]!.offset + 1n };
+      // Processing fails after writing: the output is never visible and the input is not consumed.
+      await expect(
+        f.log.transaction(
+          async (tx) => {
+            await tx.append(batch.map((r) => rec(output, 'm', `${text(r)}-try1`)));
+            throw new Error('crash before commit');
+          },
+          { consumed: { subscription: sub, positions: [position] } },
+        ),
+      ).rejects.toThrow('crash before commit');
+      // The retry commits output and input position together.
+      await f.log.transaction(async (tx) => tx.append(batch.map((r) => rec(output, 'm', `${text(r)}-ok`))), { consumed: { subscription: sub, positions: [position] } });
+      await sub.close();
+      // A new member of the group starts after the three inputs; the output holds one copy of each.
+      await f.log.append([rec(input, 'm', 'd')]);
+      const next = await f.other.subscribe({ groupId: g, topics: [input] });
+      expect((await collect(next, 1)).map(text)).toEqual(['d']);
+      await next.close();
+      const reader = await f.log.subscribe({ groupId: group('eos-reader'), topics: [output] });
+      const out = await collect(reader, 3);
+      const more = await drain(reader, 1500);
+      await reader.close();
+      expect([...out, ...more].map(text)).toEqual(['a-ok', 'b-ok', 'c-ok']);
+    });
+
+    it('refuses a transactional commit for a partition the member lost, and writes nothing', async () => {
+      const input = await topic('eos-lost');
+      const output = await topic('eos-lost-out');
+      const sub = await f.log.subscribe({ groupId: group('eos-lost'), topics: [input] });
+      await expect(
+        f.log.transaction(async (tx) => tx.append([rec(output, 'm', 'x')]), { consumed: { subscription: sub, positions: [{ topic: input, partition: 5, offset: 1n }] } }),
+      ).rejects.toMatchObject({ code: 'CLUTCH_EVENTLOG_NOT_ASSIGNED' });
+      await sub.close();
+      const reader = await f.log.subscribe({ groupId: group('eos-lost-reader'), topics: [output] });
+      expect(await drain(reader, 1500)).toEqual([]);
+      await reader.close();
+    });
+
+    it('reads a whole partition outside any group, for restoring state from a changelog', async () => {
+      const t = `${prefix}.changelog`;
+      await f.log.ensureTopics([{ name: t, partitions: 2, compacted: true }]);
+      const results = await f.log.append(Array.from({ length: 50 }, (_, i) => rec(t, 'stream-1', `state-${i}`)));
+      await f.log.transaction(async (tx) => tx.append([rec(t, 'stream-1', 'state-tx')]));
+      const partition = results[0]!.partition;
+      const seen: string[] = [];
+      for await (const batch of f.log.readPartition(t, partition)) seen.push(...batch.map(text));
+      expect(seen).toEqual([...Array.from({ length: 50 }, (_, i) => `state-${i}`), 'state-tx']);
+      const empty: string[] = [];
+      for await (const batch of f.log.readPartition(t, 1 - partition)) empty.push(...batch.map(text));
+      expect(empty).toEqual([]);
+    });
+
     it('refuses appends to a topic that does not exist, with a coded error', async () => {
       await expect(f.log.append([rec(`${prefix}.missing`, 'k', 'v')])).rejects.toMatchObject({ code: 'CLUTCH_EVENTLOG_UNKNOWN_TOPIC' });
     });

@@ -5,9 +5,9 @@
 // - an idempotent producer sending to a missing topic never settles: topics are checked first;
 // - every send has a deadline;
 // - read_committed filtering of aborted transactions is patched (patches/README.md).
-import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
+import { Admin, FetchIsolationLevels, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import type { AppendRecord, AppendResult, EventLog, LogTransaction, SubscribeOptions, Subscription, TopicSpec } from '../../ports/event-log.ts';
+import type { AppendRecord, AppendResult, EventLog, LogRecord, LogTransaction, SubscribeOptions, Subscription, TopicSpec, TransactionOptions } from '../../ports/event-log.ts';
 import { createError } from '../../errors.ts';
 import { RecordTooLarge, SubscriptionClosed, UnknownTopic } from '../errors.ts';
 import { partitionForKey } from '../partitioner.ts';
@@ -66,7 +66,10 @@ export class KafkaEventLog implements EventLog {
           topics: [t.name],
           partitions: t.partitions,
           replicas: 1,
-          ...(t.retentionMs !== undefined ? { configs: [{ name: 'retention.ms', value: String(t.retentionMs) }] } : {}),
+          configs: [
+            ...(t.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
+            ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+          ],
         });
       } catch (err) {
         // Another process created it between our list and create: that is fine.
@@ -99,8 +102,12 @@ export class KafkaEventLog implements EventLog {
     return this.#results(routed, result.offsets ?? []);
   }
 
-  async transaction<T>(fn: (tx: LogTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: LogTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#assertOpen();
+    const consumed = options.consumed;
+    if (consumed && !(consumed.subscription instanceof KafkaSubscription)) throw new Error('the subscription of a transaction must come from the same event log');
+    // Fail before doing any work when the member already lost a partition (checked again at commit).
+    (consumed?.subscription as KafkaSubscription | undefined)?.assertOwns(consumed!.positions);
     const run = async () => {
       const producer = (this.#txProducer ??= new Producer({
         clientId: this.#o.clientId,
@@ -120,6 +127,12 @@ export class KafkaEventLog implements EventLog {
             await withDeadline('a transactional append', this.#o.requestTimeoutMs, tx.send({ messages: routed.map((r) => r.message) }));
           },
         });
+        if (consumed) {
+          const sub = consumed.subscription as KafkaSubscription;
+          sub.assertOwns(consumed.positions);
+          await withDeadline('adding the consumer group to the transaction', this.#o.requestTimeoutMs, tx.addConsumer(sub.consumer));
+          for (const p of consumed.positions) await withDeadline('a transactional offset commit', this.#o.requestTimeoutMs, tx.addOffset(sub.offsetMessage(p)));
+        }
         await withDeadline('commit transaction', this.#o.requestTimeoutMs, tx.commit());
         return value;
       } catch (err) {
@@ -155,12 +168,68 @@ export class KafkaEventLog implements EventLog {
     return sub;
   }
 
-  async offsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
+  async *readPartition(topic: string, partition: number): AsyncIterable<LogRecord[]> {
+    const range = await this.#stableRange(topic, partition);
+    if (range.high <= range.low) return;
+    // A throwaway group that never commits: it reads the partition from its start and leaves.
+    const sub = new KafkaSubscription({
+      brokers: this.#o.brokers,
+      clientId: this.#o.clientId,
+      options: { groupId: `${this.#o.clientId}.restore.${process.pid}.${Math.random().toString(36).slice(2, 10)}`, topics: [topic], maxBatchRecords: 1000, start: 'latest' },
+      log: this.#o.log,
+      onClosed: () => {},
+    });
+    try {
+      await sub.startAt([{ topic, partition, offset: range.low }]);
+      const it = sub[Symbol.asyncIterator]();
+      for (;;) {
+        // Transaction markers take offsets too, so the last record may sit below `high`: a quiet
+        // second after the last batch means the partition has been read to where it stood.
+        let timer: NodeJS.Timeout | undefined;
+        const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), 1500)));
+        const r = await Promise.race([it.next(), idle]).finally(() => clearTimeout(timer));
+        if (r === 'idle' || r.done) return;
+        if (r.value.partition !== partition) continue;
+        const records = r.value.records.filter((rec) => rec.offset < range.high);
+        if (records.length) yield records;
+        if (r.value.records[r.value.records.length - 1]!.offset + 1n >= range.high) return;
+      }
+    } finally {
+      await sub.close();
+    }
+  }
+
+  /**
+   * Offsets to read a partition up to, once no transaction on it is still pending: right after a
+   * commit the markers are written asynchronously, and a crashed writer's open transaction holds the
+   * last stable offset back until the coordinator aborts it. Waits for the last stable offset to reach
+   * the high watermark, up to a deadline, then settles for what is stable.
+   */
+  async #stableRange(topic: string, partition: number): Promise<{ low: bigint; high: bigint }> {
+    const deadline = Date.now() + 2 * this.#o.requestTimeoutMs;
+    for (;;) {
+      const [stable, all] = await Promise.all([this.offsets(topic, true), this.offsets(topic)]);
+      const s = stable.find((o) => o.partition === partition);
+      const a = all.find((o) => o.partition === partition);
+      if (!s || !a) throw new UnknownTopic(`${topic}[${partition}]`);
+      if (s.high >= a.high) return s;
+      if (Date.now() > deadline) {
+        this.#o.log.warn({ topic, partition, stable: String(s.high), high: String(a.high) }, 'a transaction is still open on the partition; reading what is stable');
+        return s;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async offsets(topic: string, committedOnly = false): Promise<{ partition: number; low: bigint; high: bigint }[]> {
     const count = await this.#partitionCount(topic);
     const partitions = Array.from({ length: count }, (_, i) => i);
     const [low, high] = await Promise.all(
       [-2n, -1n].map((timestamp) =>
-        this.#admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] }),
+        this.#admin.listOffsets({
+          topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+          ...(committedOnly ? { isolationLevel: FetchIsolationLevels.READ_COMMITTED } : {}),
+        }),
       ),
     );
     const pick = (r: Awaited<ReturnType<Admin['listOffsets']>>, p: number) => r.find((t) => t.name === topic)?.partitions.find((x) => x.partitionIndex === p)?.offset ?? 0n;

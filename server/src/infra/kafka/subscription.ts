@@ -49,6 +49,8 @@ export class KafkaSubscription implements Subscription {
   /** Next offset to deliver per partition (for seek, which rebuilds the stream). */
   readonly #positions = new Map<string, bigint>();
   readonly #epochs = new Map<string, number>();
+  /** Group metadata (generation, member) of the last message delivered per partition: fences transactional commits. */
+  readonly #lastMeta = new Map<string, Msg['metadata']>();
   readonly #seeks = new Map<string, bigint>();
   #assignmentChange: Promise<void> = Promise.resolve();
   #closed = false;
@@ -78,6 +80,11 @@ export class KafkaSubscription implements Subscription {
     });
   }
 
+  /** Starts at explicit offsets (partitions not listed start at the subscription's `start`). */
+  async startAt(offsets: CommitPosition[]): Promise<void> {
+    await this.#open({ mode: MessagesStreamModes.MANUAL, fallbackMode: this.#o.options.start === 'latest' ? MessagesStreamFallbackModes.LATEST : MessagesStreamFallbackModes.EARLIEST, offsets });
+  }
+
   async start(): Promise<void> {
     await this.#open({
       mode: MessagesStreamModes.COMMITTED,
@@ -89,9 +96,26 @@ export class KafkaSubscription implements Subscription {
     return [...this.#assignment.values()].map((tp) => ({ ...tp }));
   }
 
-  async commit(positions: CommitPosition[]): Promise<void> {
+  assertOwns(positions: CommitPosition[]): void {
     if (this.#closed) throw new SubscriptionClosed();
     for (const p of positions) if (!this.#assignment.has(tpKey(p.topic, p.partition))) throw new NotAssigned(p.topic, p.partition);
+  }
+
+  /** For a transactional commit of `p`: the group identity as of the last fetch of that partition.
+   *  A rebalance since then makes the broker refuse the commit (the transaction aborts: fencing). */
+  get consumer(): Consumer<Buffer, Buffer, Buffer, Buffer> {
+    return this.#consumer;
+  }
+
+  offsetMessage(p: CommitPosition): Msg {
+    const meta = this.#lastMeta.get(tpKey(p.topic, p.partition));
+    if (!meta) throw new NotAssigned(p.topic, p.partition);
+    // The client commits `offset + 1`: hand it the last consumed offset.
+    return { topic: p.topic, partition: p.partition, offset: p.offset - 1n, leaderEpoch: this.#epochs.get(tpKey(p.topic, p.partition)) ?? -1, metadata: meta } as Msg;
+  }
+
+  async commit(positions: CommitPosition[]): Promise<void> {
+    this.assertOwns(positions);
     if (!positions.length) return;
     await withDeadline(
       'a commit',
@@ -211,6 +235,7 @@ export class KafkaSubscription implements Subscription {
       const last = records[records.length - 1]!;
       this.#positions.set(k, last.offset + 1n);
       this.#epochs.set(k, last.leaderEpoch);
+      this.#lastMeta.set(k, last.metadata);
       return { done: false, value: { topic: first.topic, partition: first.partition, records: records.map(toRecord) } };
     }
   }

@@ -13,6 +13,7 @@ import type {
   Subscription,
   TopicPartition,
   TopicSpec,
+  TransactionOptions,
 } from '../../ports/event-log.ts';
 import { NotAssigned, RecordTooLarge, SubscriptionClosed, UnknownTopic } from '../errors.ts';
 import { partitionForKey } from '../partitioner.ts';
@@ -79,7 +80,7 @@ export class MemoryEventLog implements EventLog {
     return this.#write(records);
   }
 
-  async transaction<T>(fn: (tx: LogTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: LogTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#assertOpen();
     const pending: AppendRecord[] = [];
     const result = await fn({
@@ -89,7 +90,12 @@ export class MemoryEventLog implements EventLog {
       },
     });
     this.#assertOpen();
-    this.#write(pending); // synchronous: every record becomes visible in the same tick
+    const consumed = options.consumed;
+    if (consumed && !(consumed.subscription instanceof MemoryMember)) throw new Error('the subscription of a transaction must come from the same event log');
+    // Check ownership first, then write and commit in the same tick: all of it happens, or none.
+    (consumed?.subscription as MemoryMember | undefined)?.assertOwns(consumed!.positions);
+    this.#write(pending);
+    (consumed?.subscription as MemoryMember | undefined)?.commitNow(consumed!.positions);
     return result;
   }
 
@@ -105,6 +111,18 @@ export class MemoryEventLog implements EventLog {
     group.members.push(member);
     await this.#rebalance(group);
     return member;
+  }
+
+  async *readPartition(topic: string, partition: number): AsyncIterable<LogRecord[]> {
+    const p = this.#topics.get(topic)?.partitions[partition];
+    if (!p) throw new UnknownTopic(`${topic}[${partition}]`);
+    const until = p.low + BigInt(p.records.length);
+    for (let offset = p.low; offset < until; ) {
+      const batch = this.read(topic, partition, offset, Math.min(1000, Number(until - offset)));
+      if (!batch.length) return;
+      yield batch;
+      offset = batch[batch.length - 1]!.offset + 1n;
+    }
   }
 
   async offsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
@@ -281,10 +299,18 @@ class MemoryMember implements Subscription {
   }
 
   async commit(positions: CommitPosition[]): Promise<void> {
+    this.assertOwns(positions);
+    this.commitNow(positions);
+  }
+
+  assertOwns(positions: CommitPosition[]): void {
     if (this.#closed) throw new SubscriptionClosed();
     for (const p of positions) {
       if (!this.#positions.has(tpKey(p.topic, p.partition))) throw new NotAssigned(p.topic, p.partition);
     }
+  }
+
+  commitNow(positions: CommitPosition[]): void {
     for (const p of positions) this.#group.committed.set(tpKey(p.topic, p.partition), p.offset);
   }
 
