@@ -1,7 +1,9 @@
 // All migrations, in order. Names sort lexically; never rename or edit one that has shipped.
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_ingest_tokens.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_ingest_tokens': m0002,
 };

@@ -10,7 +10,13 @@ import health from './api/health.ts';
 import home from './api/home.ts';
 import matches from './api/matches.ts';
 import metrics from './api/metrics.ts';
+import ingestHttp from './ingest/http.ts';
+import { startParserStage } from './ingest/parser-stage.ts';
+import { startSequencerStage } from './ingest/sequencer-stage.ts';
+import { availableSources } from './ingest/adapters/registry.ts';
 import { startSimulator, type Simulator } from './ingest/simulator.ts';
+import type { Stage } from './streams/stateful-stage.ts';
+import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import { startLiveSummaryProjector, type Projector } from './processing/live-summary-projector.ts';
 import { ensureTenant } from './store/tenants.ts';
 import { groupName, topicNames, topicSpecs } from './topics.ts';
@@ -52,6 +58,11 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   await infra.eventLog.ensureTopics(topicSpecs(topics));
   await ensureTenant(infra.store.db, config.defaultTenant, config.defaultTenant);
 
+  if (config.roles.includes('ingest')) {
+    await app.register(ingestHttp, { eventLog: infra.eventLog, store: infra.store, topics, metrics: app.metrics });
+    if (config.demoIngestTokens) await ensureDemoTokens(infra, config.defaultTenant);
+  }
+
   if (config.roles.includes('api')) {
     await app.register(home);
     await app.register(matches, { store: infra.store, tenant: () => config.defaultTenant });
@@ -59,7 +70,13 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
 
   let projector: Projector | undefined;
   let simulator: Simulator | undefined;
+  const stages: Stage[] = [];
   app.addHook('onReady', async () => {
+    if (config.roles.includes('ingest')) {
+      const common = { eventLog: infra.eventLog, topics, metrics: app.metrics };
+      stages.push(await startParserStage({ ...common, groupId: groupName(config.kafkaTopicPrefix, 'parser'), log: logger.child({ 'log.logger': 'parser' }) }));
+      stages.push(await startSequencerStage({ ...common, groupId: groupName(config.kafkaTopicPrefix, 'sequencer'), log: logger.child({ 'log.logger': 'sequencer' }) }));
+    }
     if (config.roles.includes('process')) {
       projector = await startLiveSummaryProjector({
         eventLog: infra.eventLog,
@@ -87,9 +104,18 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   // finish their batch and commit, then clients close.
   app.addHook('onClose', async () => {
     await simulator?.stop();
+    for (const stage of stages) await stage.stop();
     await projector?.stop();
     await infra.close();
   });
 
   return app;
+}
+
+/** Demo only: one well-known token per source (`demo-<source>`), so the demo accepts data at once. */
+async function ensureDemoTokens(infra: Infra, tenant: string): Promise<void> {
+  for (const source of availableSources()) {
+    const token = `demo-${source}`;
+    if (!(await findIngestToken(infra.store.db, token))) await createIngestToken(infra.store.db, { tenant, source, streamId: `demo-${source}`, name: 'demo', token });
+  }
 }

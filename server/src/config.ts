@@ -48,6 +48,7 @@ export const VARS = {
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
   BODY_LIMIT_BYTES: { kind: 'int', doc: 'Largest accepted HTTP request body.', default: '1048576', min: 1024, max: 104_857_600 },
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
+  CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
 } as const satisfies Record<string, Var>;
 
@@ -75,6 +76,7 @@ export interface Config {
   bodyLimitBytes: number;
   simulatorMatches: number;
   simulatorSpeed: number;
+  demoIngestTokens: boolean;
 }
 
 function check(name: string, v: Var, raw: string): string | undefined {
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
     simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
+    demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
   };
 }
 
@@ -159,6 +162,7 @@ export const DEMO_ENV: Partial<Record<VarName, string>> = {
   CLUTCH_STORE: 'pglite',
   CLUTCH_CACHE: 'memory',
   CLUTCH_SIMULATOR_MATCHES: '4',
+  CLUTCH_DEMO_INGEST_TOKENS: 'on',
   STARTUP_TIMEOUT_MS: '0',
   // The demo prints its URL; request logs would drown it. LOG_LEVEL=info shows them.
   LOG_LEVEL: 'warn',

@@ -17,3 +17,6 @@ export function isClutchError(err: unknown): err is Error & { code: ClutchErrorC
 
 // Dependencies (readiness, start-up)
 export const DependencyUnavailable = createError('CLUTCH_DEPENDENCY_UNAVAILABLE', '%s', 503);
+
+// Command line: a wrong option or argument.
+export const CliUsage = createError('CLUTCH_CLI_USAGE', '%s', 400);

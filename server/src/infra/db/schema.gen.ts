@@ -22,6 +22,17 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export interface IngestTokens {
+  created_at: Generated<Date>;
+  id: string;
+  name: Generated<string>;
+  revoked_at: Date | null;
+  source: string;
+  stream_id: string;
+  tenant_id: string;
+  token_hash: string;
+}
+
 export interface Matches {
   id: string;
   last_seq: Generated<number>;
@@ -51,6 +62,7 @@ export interface Tenants {
 }
 
 export interface DB {
+  ingest_tokens: IngestTokens;
   matches: Matches;
   metric_points: MetricPoints;
   tenants: Tenants;

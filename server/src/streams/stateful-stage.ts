@@ -1,0 +1,183 @@
+// A keyed, stateful, exactly-once stream processing stage on the EventLog port (the Kafka Streams
+// "processor + changelog" pattern, small):
+// - consumes an input topic in a consumer group; records of one key are on one partition, in order;
+// - keeps one state object per key in memory; the state of a key lives in a compacted changelog
+//   topic co-partitioned with the input (same key → same partition number);
+// - per batch, in ONE transaction: the stage's output records, the new states of the keys it touched,
+//   and the consumed input offsets. A crash anywhere replays the batch from the last commit, with the
+//   states as of that commit: no output is lost or doubled.
+// - a partition's states are restored from the changelog before its first batch is processed.
+// Work is done on copies of the states; they replace the live ones only after the commit.
+import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppendRecord, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
+
+export interface StageContext<S> {
+  /** The state of a key as of this batch (a working copy; mutate or replace it with set). */
+  get(key: string): S | undefined;
+  set(key: string, state: S): void;
+}
+
+export interface StageOptions<S> {
+  name: string;
+  eventLog: EventLog;
+  input: string;
+  groupId: string;
+  changelog: string;
+  log: Logger;
+  /** Turns one batch (one partition, in order) into output records, reading and writing key states. */
+  process(batch: LogBatch, ctx: StageContext<S>): Promise<AppendRecord[]> | AppendRecord[];
+  /** Keys kept in memory per process; least recently used go first (they reload from the changelog). */
+  maxKeys?: number;
+  maxBatchRecords?: number;
+  onBatch?: (info: { records: number; outputs: number; ms: number }) => void;
+}
+
+export interface Stage {
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const encodeState = (s: unknown) => Buffer.from(JSON.stringify(s));
+
+export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> {
+  const states = new Map<string, S>(); // key → committed state
+  const keyPartition = new Map<string, number>();
+  const restored = new Map<number, Promise<void>>();
+  const max = o.maxKeys ?? 50_000;
+
+  const restore = (partition: number): Promise<void> => {
+    let p = restored.get(partition);
+    if (!p) {
+      p = (async () => {
+        const started = performance.now();
+        let n = 0;
+        for await (const records of o.eventLog.readPartition(o.changelog, partition)) {
+          for (const r of records) {
+            n++;
+            if (r.value.length === 0) states.delete(r.key);
+            else states.set(r.key, JSON.parse(r.value.toString('utf8')) as S);
+            keyPartition.set(r.key, partition);
+          }
+        }
+        o.log.info({ stage: o.name, partition, records: n, ms: Math.round(performance.now() - started) }, 'state restored');
+      })();
+      restored.set(partition, p);
+      p.catch(() => restored.delete(partition)); // a failed restore is retried on the next batch
+    }
+    return p;
+  };
+
+  const forget = (partition: number) => {
+    restored.delete(partition);
+    for (const [k, p] of keyPartition) {
+      if (p !== partition) continue;
+      keyPartition.delete(k);
+      states.delete(k);
+    }
+  };
+
+  const handle = async (sub: Subscription, batch: LogBatch): Promise<void> => {
+    await restore(batch.partition);
+    const started = performance.now();
+    const working = new Map<string, S>();
+    const ctx: StageContext<S> = {
+      get: (key) => {
+        if (working.has(key)) return working.get(key);
+        const committed = states.get(key);
+        return committed === undefined ? undefined : structuredClone(committed);
+      },
+      set: (key, state) => void working.set(key, state),
+    };
+    const outputs = await o.process(batch, ctx);
+    const changelog: AppendRecord[] = [...working].map(([key, s]) => ({ topic: o.changelog, key, value: encodeState(s) }));
+    const last = batch.records[batch.records.length - 1]!;
+    await o.eventLog.transaction(async (tx) => tx.append([...outputs, ...changelog]), {
+      consumed: { subscription: sub, positions: [{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1n }] },
+    });
+    for (const [key, s] of working) {
+      states.delete(key); // re-insert: most recently used last
+      states.set(key, s);
+      keyPartition.set(key, batch.partition);
+    }
+    while (states.size > max) {
+      const oldest = states.keys().next().value!;
+      states.delete(oldest);
+      // Evicted keys reload from the changelog: make the next batch of that partition restore again.
+      const p = keyPartition.get(oldest);
+      keyPartition.delete(oldest);
+      if (p !== undefined) restored.delete(p);
+    }
+    o.onBatch?.({ records: batch.records.length, outputs: outputs.length, ms: performance.now() - started });
+  };
+
+  let stopping = false;
+  const stopped = new AbortController();
+  const pause = (attempt: number) => sleep(Math.min(5000, 100 * 2 ** attempt), undefined, { signal: stopped.signal }).catch(() => {});
+  let busy: Promise<void> | undefined;
+
+  const subscribe = () =>
+    o.eventLog.subscribe({
+      groupId: o.groupId,
+      topics: [o.input],
+      maxBatchRecords: o.maxBatchRecords ?? 500,
+      onRevoked: (tps) => tps.forEach((tp) => forget(tp.partition)),
+    });
+
+  // A failed batch is not retried in place: the transaction may have committed even though the
+  // client reported an error. The loop below leaves the group and starts over from what is committed
+  // (offsets and changelog agree: same transaction); the stage's own dedupe state makes a batch that
+  // did commit harmless to see again.
+  const apply = async (sub: Subscription, batch: LogBatch): Promise<void> => {
+    try {
+      await handle(sub, batch);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'CLUTCH_EVENTLOG_NOT_ASSIGNED') throw err;
+      forget(batch.partition); // the partition's new owner replays it
+    }
+  };
+
+  let sub = await subscribe();
+  let failures = 0;
+  const done = (async () => {
+    while (!stopping) {
+      try {
+        const it = sub[Symbol.asyncIterator]();
+        for (;;) {
+          const next = await it.next();
+          if (next.done || stopping) break;
+          busy = apply(sub, next.value);
+          await busy;
+          busy = undefined;
+          failures = 0;
+        }
+      } catch (err) {
+        failures++;
+        if (!stopping) o.log.warn({ error: err, stage: o.name, failures }, 'stage batch failed; starting over from the last commit');
+      }
+      if (stopping) return;
+      await sub.close().catch(() => {});
+      states.clear();
+      keyPartition.clear();
+      restored.clear();
+      await pause(failures);
+      if (stopping) return;
+      sub = await subscribe().catch((err: unknown) => {
+        o.log.error({ error: err, stage: o.name }, 'resubscribing failed');
+        return sub;
+      });
+    }
+  })();
+
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      stopped.abort();
+      await busy?.catch(() => {});
+      await sub.close();
+      await done.catch(() => {});
+    },
+  };
+}
+
