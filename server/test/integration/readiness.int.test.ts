@@ -2,14 +2,8 @@
 // naming it, and when it comes back /readyz turns green and the live pipeline carries on — no restart.
 // PostgreSQL and Redis are cut with a TCP proxy in front of the shared services; Kafka clients talk to
 // every broker directly, so Kafka is a broker of this test's own, stopped and started for real.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { kafka as kafkaService } from '../../../scripts/services/kafka.ts';
-import { contextFor } from '../../../scripts/services/registry.ts';
-import type { ServiceContext } from '../../../scripts/services/types.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { toRecord } from '../../src/events/codec.ts';
@@ -18,10 +12,8 @@ import { createInfra } from '../../src/infra/wiring.ts';
 import { topicNames } from '../../src/topics.ts';
 import { cs2Match } from '../support/events.ts';
 import { createTestDatabase, runId } from '../support/isolation.ts';
+import { ownKafka, type OwnKafka } from '../support/own-kafka.ts';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-
-const KAFKA_PORT = '59192';
-const KAFKA_CONTROLLER_PORT = '59193';
 
 describe('readiness follows the dependencies, and recovers without a restart', () => {
   const id = runId();
@@ -29,23 +21,9 @@ describe('readiness follows the dependencies, and recovers without a restart', (
   let pgProxy: TcpProxy;
   let redisProxy: TcpProxy;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let kafkaCtx: ServiceContext;
+  let kafka: OwnKafka;
   const prefix = `t${id}.`;
-  const brokers = `127.0.0.1:${KAFKA_PORT}`;
-
-  const withKafkaPorts = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const saved = [process.env.CLUTCH_KAFKA_PORT, process.env.CLUTCH_KAFKA_CONTROLLER_PORT];
-    process.env.CLUTCH_KAFKA_PORT = KAFKA_PORT;
-    process.env.CLUTCH_KAFKA_CONTROLLER_PORT = KAFKA_CONTROLLER_PORT;
-    try {
-      return await fn();
-    } finally {
-      process.env.CLUTCH_KAFKA_PORT = saved[0];
-      process.env.CLUTCH_KAFKA_CONTROLLER_PORT = saved[1];
-      if (saved[0] === undefined) delete process.env.CLUTCH_KAFKA_PORT;
-      if (saved[1] === undefined) delete process.env.CLUTCH_KAFKA_CONTROLLER_PORT;
-    }
-  };
+  let brokers = '';
 
   const appendMatch = async (matchId: string) => {
     const producer = new KafkaEventLog({ brokers: [brokers], clientId: 'readiness-producer', log: pino({ level: 'silent' }) });
@@ -63,15 +41,8 @@ describe('readiness follows the dependencies, and recovers without a restart', (
 
   beforeAll(async () => {
     const e = inject('endpoints');
-    // A broker of our own, reusing the jars of the project's broker when they are there.
-    kafkaCtx = { repoRoot: '', dir: mkdtempSync(join(tmpdir(), 'clutch-kafka-readiness-')), ci: true, log: () => {} };
-    const shared = contextFor('kafka', () => {}).dir;
-    for (const lib of ['libs', 'tools-libs']) if (existsSync(join(shared, lib))) symlinkSync(join(shared, lib), join(kafkaCtx.dir, lib));
-    mkdirSync(kafkaCtx.dir, { recursive: true });
-    await withKafkaPorts(async () => {
-      await kafkaService.install(kafkaCtx);
-      await kafkaService.start(kafkaCtx);
-    });
+    kafka = await ownKafka(59192);
+    brokers = kafka.brokers;
 
     db = await createTestDatabase(e.databaseUrl);
     const pg = new URL(db.url);
@@ -97,10 +68,7 @@ describe('readiness follows the dependencies, and recovers without a restart', (
     await app?.close();
     await Promise.allSettled([pgProxy?.close(), redisProxy?.close()]);
     await db?.drop();
-    if (kafkaCtx) {
-      await withKafkaPorts(() => kafkaService.stop(kafkaCtx));
-      rmSync(kafkaCtx.dir, { recursive: true, force: true });
-    }
+    await kafka?.destroy();
   });
 
   it('starts green with postgres, redis and kafka checked', async () => {
@@ -133,10 +101,10 @@ describe('readiness follows the dependencies, and recovers without a restart', (
   });
 
   it('names Kafka when its broker stops, recovers when it restarts, and the pipeline carries on', async () => {
-    await withKafkaPorts(() => kafkaService.stop(kafkaCtx));
+    await kafka.stop();
     await expect.poll(async () => (await ready()).body.checks.kafka?.ok, { timeout: 15_000, interval: 250 }).toBe(false);
     expect((await ready()).status).toBe(503);
-    await withKafkaPorts(() => kafkaService.start(kafkaCtx));
+    await kafka.start();
     await expect.poll(async () => (await ready()).status, { timeout: 60_000, interval: 500 }).toBe(200);
 
     // Events written after the outage still reach the API: processing resumed on its own.
