@@ -59,7 +59,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   await ensureTenant(infra.store.db, config.defaultTenant, config.defaultTenant);
 
   if (config.roles.includes('ingest')) {
-    await app.register(ingestHttp, { eventLog: infra.eventLog, store: infra.store, topics, metrics: app.metrics });
+    await app.register(ingestHttp, { eventLog: infra.eventLog, store: infra.store, topics, metrics: app.metrics, appendTimeoutMs: config.ingestAppendTimeoutMs });
     if (config.demoIngestTokens) await ensureDemoTokens(infra, config.defaultTenant);
   }
 

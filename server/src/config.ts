@@ -46,6 +46,7 @@ export const VARS = {
   CLUTCH_DEFAULT_TENANT: { kind: 'string', doc: 'Tenant whose data anonymous reads see until API authentication lands (issue #7).', default: 'demo' },
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
+  INGEST_APPEND_TIMEOUT_MS: { kind: 'int', doc: 'How long ingest waits for the event log to take a payload before answering 503 with Retry-After.', default: '10000', min: 100, max: 120_000 },
   BODY_LIMIT_BYTES: { kind: 'int', doc: 'Largest accepted HTTP request body.', default: '1048576', min: 1024, max: 104_857_600 },
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
@@ -74,6 +75,7 @@ export interface Config {
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
+  ingestAppendTimeoutMs: number;
   simulatorMatches: number;
   simulatorSpeed: number;
   demoIngestTokens: boolean;
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    ingestAppendTimeoutMs: int('INGEST_APPEND_TIMEOUT_MS'),
     simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
