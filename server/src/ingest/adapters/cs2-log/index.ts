@@ -1,4 +1,5 @@
-// Adapters of this family, registered in ../registry.ts. Empty until they are written.
+// Adapters of this family, registered in ../registry.ts.
 import type { Adapter } from '../types.ts';
+import { cs2LogAdapter } from './adapter.ts';
 
-export const adapters: Adapter[] = [];
+export const adapters: Adapter[] = [cs2LogAdapter as Adapter];
