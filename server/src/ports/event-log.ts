@@ -62,6 +62,12 @@ export interface SubscribeOptions {
   maxBatchRecords?: number;
   /** How long a fetch may wait for records before yielding nothing. Default 500 ms. */
   maxWaitMs?: number;
+  /**
+   * A fetch returns once this many bytes are available or maxWaitMs has passed: fewer, larger batches
+   * (what a transactional stage wants: one transaction per batch). Default 1. The in-memory log
+   * delivers what it has.
+   */
+  minBytes?: number;
   /** Called when partitions are taken from this member (rebalance, close). Flush and commit here. */
   onRevoked?: (partitions: TopicPartition[]) => Promise<void> | void;
   /** Called when partitions are given to this member. */

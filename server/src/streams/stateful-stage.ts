@@ -77,10 +77,12 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
     }
   };
 
-  const handle = async (sub: Subscription, batch: LogBatch): Promise<void> => {
-    await restore(batch.partition);
+  /** Processes batches (of any partitions) and commits them in one transaction. */
+  const handle = async (sub: Subscription, batches: LogBatch[]): Promise<void> => {
+    for (const b of batches) await restore(b.partition);
     const started = performance.now();
     const working = new Map<string, S>();
+    const touched = new Map<string, number>(); // key → partition
     const ctx: StageContext<S> = {
       get: (key) => {
         if (working.has(key)) return working.get(key);
@@ -89,16 +91,23 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
       },
       set: (key, state) => void working.set(key, state),
     };
-    const outputs = await o.process(batch, ctx);
+    const outputs: AppendRecord[] = [];
+    const positions = new Map<string, { topic: string; partition: number; offset: bigint }>();
+    for (const batch of batches) {
+      const before = new Set(working.keys());
+      outputs.push(...(await o.process(batch, ctx)));
+      for (const k of working.keys()) if (!before.has(k)) touched.set(k, batch.partition);
+      const next = batch.records[batch.records.length - 1]!.offset + 1n;
+      const k = `${batch.topic}\u0000${batch.partition}`;
+      const prev = positions.get(k);
+      if (!prev || prev.offset < next) positions.set(k, { topic: batch.topic, partition: batch.partition, offset: next });
+    }
     const changelog: AppendRecord[] = [...working].map(([key, s]) => ({ topic: o.changelog, key, value: encodeState(s) }));
-    const last = batch.records[batch.records.length - 1]!;
-    await o.eventLog.transaction(async (tx) => tx.append([...outputs, ...changelog]), {
-      consumed: { subscription: sub, positions: [{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1n }] },
-    });
+    await o.eventLog.transaction(async (tx) => tx.append([...outputs, ...changelog]), { consumed: { subscription: sub, positions: [...positions.values()] } });
     for (const [key, s] of working) {
       states.delete(key); // re-insert: most recently used last
       states.set(key, s);
-      keyPartition.set(key, batch.partition);
+      keyPartition.set(key, touched.get(key) ?? keyPartition.get(key) ?? batches[0]!.partition);
     }
     while (states.size > max) {
       const oldest = states.keys().next().value!;
@@ -108,7 +117,9 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
       keyPartition.delete(oldest);
       if (p !== undefined) restored.delete(p);
     }
-    o.onBatch?.({ records: batch.records.length, outputs: outputs.length, ms: performance.now() - started });
+    const info = { records: batches.reduce((n, b) => n + b.records.length, 0), outputs: outputs.length, ms: Math.round(performance.now() - started) };
+    o.log.debug({ stage: o.name, partitions: batches.map((b) => b.partition), ...info }, 'batch committed');
+    o.onBatch?.(info);
   };
 
   let stopping = false;
@@ -121,6 +132,10 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
       groupId: o.groupId,
       topics: [o.input],
       maxBatchRecords: o.maxBatchRecords ?? 500,
+      // One transaction per batch: let fetches wait up to 100 ms for 64 KiB (Kafka Streams commits
+      // exactly-once work every 100 ms for the same reason).
+      maxWaitMs: 100,
+      minBytes: 64 * 1024,
       onRevoked: (tps) => tps.forEach((tp) => forget(tp.partition)),
     });
 
@@ -128,13 +143,31 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
   // client reported an error. The loop below leaves the group and starts over from what is committed
   // (offsets and changelog agree: same transaction); the stage's own dedupe state makes a batch that
   // did commit harmless to see again.
-  const apply = async (sub: Subscription, batch: LogBatch): Promise<void> => {
+  const apply = async (sub: Subscription, batches: LogBatch[]): Promise<void> => {
     try {
-      await handle(sub, batch);
+      await handle(sub, batches);
     } catch (err) {
       if ((err as { code?: string }).code !== 'CLUTCH_EVENTLOG_NOT_ASSIGNED') throw err;
-      forget(batch.partition); // the partition's new owner replays it
+      for (const b of batches) forget(b.partition); // the partitions' new owner replays them
     }
+  };
+
+  /** The next batch, then every batch that is already waiting (up to a bound): one transaction for all. */
+  const gather = async (it: AsyncIterator<LogBatch>, carry: { pending?: Promise<IteratorResult<LogBatch>> | undefined }): Promise<LogBatch[] | undefined> => {
+    const first = await (carry.pending ?? it.next());
+    carry.pending = undefined;
+    if (first.done) return undefined;
+    const batches = [first.value];
+    let records = first.value.records.length;
+    while (records < 5000 && batches.length < 64) {
+      carry.pending = it.next();
+      const ready = await Promise.race([carry.pending, new Promise<'later'>((r) => setImmediate(() => r('later')))]);
+      if (ready === 'later' || ready.done) break; // nothing more right now: keep the pending fetch
+      carry.pending = undefined;
+      batches.push(ready.value);
+      records += ready.value.records.length;
+    }
+    return batches;
   };
 
   let sub = await subscribe();
@@ -143,10 +176,11 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
     while (!stopping) {
       try {
         const it = sub[Symbol.asyncIterator]();
+        const carry: { pending?: Promise<IteratorResult<LogBatch>> | undefined } = {};
         for (;;) {
-          const next = await it.next();
-          if (next.done || stopping) break;
-          busy = apply(sub, next.value);
+          const batches = await gather(it, carry);
+          if (!batches || stopping) break;
+          busy = apply(sub, batches);
           await busy;
           busy = undefined;
           failures = 0;

@@ -117,6 +117,11 @@ export class KafkaEventLog implements EventLog {
         autocreateTopics: false,
         // One transactional id per EventLog instance: instances never fence each other.
         transactionalId: `${this.#o.clientId}-tx-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+        // A transaction started right after the previous commit is refused with
+        // CONCURRENT_TRANSACTIONS until the coordinator has written the markers (milliseconds). The
+        // client's default 1 s retry delay made every such batch wait a second; back off from 10 ms.
+        retries: 40,
+        retryDelay: (_client: unknown, _operation: unknown, attempt: number) => Math.min(500, 10 * 2 ** Math.min(attempt, 6)),
       }));
       const tx = await withDeadline('begin transaction', this.#o.requestTimeoutMs, producer.beginTransaction());
       try {

@@ -65,6 +65,7 @@ export class KafkaSubscription implements Subscription {
       bootstrapBrokers: o.brokers,
       autocommit: false,
       maxWaitTime: o.options.maxWaitMs ?? 500,
+      minBytes: o.options.minBytes ?? 1,
       // Bounded read-ahead: at most a few batches are buffered per member.
       highWaterMark: maxBatch * 2,
       ...(o.fetchMaxBytesPerPartition ? { maxBytesPerPartition: o.fetchMaxBytesPerPartition, maxBytes: o.fetchMaxBytesPerPartition * 4 } : {}),
