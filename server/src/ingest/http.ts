@@ -2,22 +2,17 @@
 // sender gets 2xx only once Kafka (or the embedded log) holds the raw payload — nothing acknowledged
 // is ever lost — and a clear 4xx with a code when the input is bad (the bytes and the reason also go
 // to the DLQ). Parsing into events happens behind the log, in the parser and sequencer stages.
-import { uuidv7 } from '@clutch/core';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { createError, isClutchError } from '../errors.ts';
-import type { AppendRecord, EventLog } from '../ports/event-log.ts';
+import type { EventLog } from '../ports/event-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { Topics } from '../topics.ts';
-import { isParseError } from './adapters/errors.ts';
+import { acceptPayloads, appendWithin, type Accepted } from './accept.ts';
 import { adapterFor, availableSources } from './adapters/registry.ts';
 import type { Adapter, SourceName } from './adapters/types.ts';
 import { parseJson } from './adapters/util.ts';
 import { tokenFrom, tokenVerifier, IngestWrongSource } from './auth.ts';
-import { parsePayload } from './parser-stage.ts';
-import { splitPayloads } from './payloads.ts';
-import { dlqRecord, rawRecord, streamKey, type RawMeta } from './records.ts';
-import { redact } from './redact.ts';
 
 export const IngestOverloaded = createError('CLUTCH_INGEST_OVERLOADED', 'ingest is at capacity (%s); retry after the Retry-After delay', 503);
 export const IngestUnavailable = createError('CLUTCH_INGEST_UNAVAILABLE', 'the event log did not take the payload (%s); nothing was accepted, retry after the Retry-After delay', 503);
@@ -51,12 +46,6 @@ export interface IngestHttpOptions {
   appendTimeoutMs?: number;
 }
 
-interface Rejection {
-  index: number;
-  code: string;
-  message: string;
-}
-
 function gsiToken(adapter: Adapter, body: Buffer): string | undefined {
   if (adapter.source !== 'cs2-gsi' && adapter.source !== 'dota2-gsi') return undefined;
   try {
@@ -65,23 +54,6 @@ function gsiToken(adapter: Adapter, body: Buffer): string | undefined {
   } catch {
     return undefined; // the validation below reports the bad JSON
   }
-}
-
-/** Validates each payload by parsing it from a fresh state: syntax and shape errors surface here. */
-function validate(adapter: Adapter, payloads: Buffer[], meta: RawMeta): { ok: number[]; rejected: Rejection[] } {
-  const ok: number[] = [];
-  const rejected: Rejection[] = [];
-  payloads.forEach((p, index) => {
-    try {
-      parsePayload(adapter, p, adapter.initialState(), { receivedAt: meta.receivedAt, streamId: meta.streamId });
-      ok.push(index);
-    } catch (err) {
-      // Only a ParseError is the sender's fault; an adapter bug is ours: accept, the parser stage keeps the bytes.
-      if (isParseError(err)) rejected.push({ index, code: err.code, message: err.message });
-      else ok.push(index);
-    }
-  });
-  return { ok, rejected };
 }
 
 const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
@@ -119,19 +91,9 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
         const auth = await verifier.verify(tokenFrom(req, gsiToken(adapter, body)));
         if (auth.source !== source) throw new IngestWrongSource(auth.source, source);
         if (body.length === 0) throw new IngestEmpty();
-        const meta: RawMeta = { tenant: auth.tenant, source, streamId: auth.streamId, receivedAt: new Date().toISOString(), ingestId: uuidv7(), contentType: req.headers['content-type'] ?? '' };
-        const clean = redact(source, body);
-        // Documents stay whole (their parts belong together); stream payloads become one record each.
-        const payloads = adapter.kind === 'document' ? [clean] : splitPayloads(adapter, clean, meta.contentType);
-        const { ok, rejected } = validate(adapter, payloads, meta);
-        const key = streamKey(meta);
-        const records: AppendRecord[] = [
-          ...rejected.map((r) => dlqRecord(o.topics.dlq, key, payloads[r.index]!, { code: r.code, message: r.message, stage: 'ingest', tenant: meta.tenant, source, streamId: meta.streamId, receivedAt: meta.receivedAt })),
-          ...ok.map((i) => rawRecord(o.topics.raw, meta, payloads[i]!)),
-        ];
-        let placed;
+        let result: Accepted;
         try {
-          placed = await appendWithin(o.eventLog, records, timeoutMs);
+          result = await acceptPayloads(o.topics, { adapter, tenant: auth.tenant, streamId: auth.streamId, body, contentType: req.headers['content-type'] ?? '', append: (records) => appendWithin(o.eventLog, records, timeoutMs) });
         } catch (err) {
           reply.header('retry-after', '5');
           const e = new IngestUnavailable(isClutchError(err) ? err.code : (err as Error).message);
@@ -139,16 +101,17 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
           req.log.warn({ error: err, source }, 'ingest append failed; sender told to retry');
           return fail(reply, 503, e.code, e.message);
         }
-        payloadsTotal.inc({ source, outcome: 'accepted' }, ok.length);
+        const { accepted, rejected, meta } = result;
+        payloadsTotal.inc({ source, outcome: 'accepted' }, accepted);
         payloadsTotal.inc({ source, outcome: 'rejected' }, rejected.length);
-        if (ok.length === 0) {
+        if (accepted === 0) {
           requests.inc({ source, outcome: 'rejected' });
           return fail(reply, 400, rejected[0]!.code, rejected.length === 1 ? rejected[0]!.message : `all ${rejected.length} payloads were rejected`, { rejected });
         }
         requests.inc({ source, outcome: 'accepted' });
         latency.observe({ source }, (performance.now() - started) / 1000);
-        const raw = placed.slice(rejected.length).map((p) => ({ partition: p.partition, offset: String(p.offset) }));
-        return reply.code(202).send({ ingestId: meta.ingestId, accepted: ok.length, rejected, raw });
+        const raw = result.raw.map((p) => ({ partition: p.partition, offset: String(p.offset) }));
+        return reply.code(202).send({ ingestId: meta.ingestId, accepted, rejected, raw });
       } finally {
         inFlight--;
         inFlightBytes -= body.length;
@@ -156,19 +119,5 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
     });
   }
 };
-
-async function appendWithin(log: EventLog, records: AppendRecord[], ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      log.append(records),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export default ingest;
