@@ -60,6 +60,9 @@ const PlayerStats = Type.Object(
     wardsPlaced: Type.Optional(Count),
     wardsKilled: Type.Optional(Count),
     mvps: Type.Optional(Count),
+    killParticipation: Type.Optional(Num),
+    damageShare: Type.Optional(Num),
+    visionScore: Type.Optional(Num),
   },
   { additionalProperties: false },
 );
@@ -81,6 +84,9 @@ const TeamStats = Type.Object(
     equipmentValue: Type.Optional(Num),
     alive: Type.Optional(Count),
     timeoutsRemaining: Type.Optional(Count),
+    netWorth: Type.Optional(Num),
+    voidGrubs: Type.Optional(Count),
+    turretPlates: Type.Optional(Count),
   },
   { additionalProperties: false },
 );
@@ -108,6 +114,8 @@ export const Payloads = {
     /** Team id of the winner; absent for a draw or when the source does not say. */
     winner: Type.Optional(Id),
     score: Score,
+    /** What the score counts when it is not the title's usual unit (e.g. 'maps' for a series summary). */
+    scoreUnit: Type.Optional(Type.Union([Type.Literal('rounds'), Type.Literal('kills'), Type.Literal('maps')])),
     reason: Type.Optional(Name),
     durationMs: Type.Optional(Count),
     extra: Extra,
@@ -117,7 +125,8 @@ export const Payloads = {
   'round.started': strict({ round: Type.Integer({ minimum: 1 }) }),
   'round.ended': strict({
     round: Type.Integer({ minimum: 1 }),
-    winner: Id,
+    /** Absent for a drawn round (rare; some modes and sources). */
+    winner: Type.Optional(Id),
     winnerSide: Type.Optional(Type.String({ maxLength: 32 })),
     score: Score,
     reason: Type.Optional(Name),
@@ -170,8 +179,8 @@ export const Payloads = {
   'player.threw.grenade': strict({ player: PlayerRef, grenade: Name, position: Type.Optional(Position) }),
 
   // ---- objectives ------------------------------------------------------------------------------
-  'bomb.planted': strict({ player: Type.Optional(PlayerRef), site: Type.Optional(Type.String({ maxLength: 16 })) }),
-  'bomb.defused': strict({ player: Type.Optional(PlayerRef), site: Type.Optional(Type.String({ maxLength: 16 })) }),
+  'bomb.planted': strict({ player: Type.Optional(PlayerRef), site: Type.Optional(Type.String({ maxLength: 16 })), position: Type.Optional(Position), extra: Extra }),
+  'bomb.defused': strict({ player: Type.Optional(PlayerRef), site: Type.Optional(Type.String({ maxLength: 16 })), position: Type.Optional(Position), extra: Extra }),
   'bomb.exploded': strict({ site: Type.Optional(Type.String({ maxLength: 16 })) }),
   'objective.taken': strict({
     /** Team credited; absent when the source does not say (neutral kill). */
@@ -183,12 +192,21 @@ export const Payloads = {
     assisters: Type.Optional(Type.Array(PlayerRef, { maxItems: 9 })),
     position: Type.Optional(Position),
     bounty: Type.Optional(Num),
+    stolen: Type.Optional(Type.Boolean()),
+    extra: Extra,
   }),
 
   // ---- economy and items -----------------------------------------------------------------------
-  'player.purchased.item': strict({ player: PlayerRef, item: Name, cost: Type.Optional(Num) }),
+  'player.purchased.item': strict({ player: PlayerRef, item: Name, itemId: Type.Optional(Id), cost: Type.Optional(Num) }),
   'player.sold.item': strict({ player: PlayerRef, item: Name }),
   'player.money.changed': strict({ player: PlayerRef, money: Num, delta: Type.Optional(Num), reason: Type.Optional(Name) }),
+
+  // ---- series and map veto --------------------------------------------------------------------
+  'series.started': strict({ teams: Type.Tuple([TeamRef, TeamRef]), bestOf: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })) }),
+  'series.ended': strict({ winner: Type.Optional(Id), score: Score }),
+  'map.picked': strict({ team: Type.Optional(Id), map: Name, order: Type.Optional(Count) }),
+  'map.banned': strict({ team: Type.Optional(Id), map: Name, order: Type.Optional(Count) }),
+  'round.mvp': strict({ round: Type.Integer({ minimum: 1 }), player: PlayerRef, reason: Type.Optional(Name) }),
 
   // ---- draft -----------------------------------------------------------------------------------
   'draft.picked': strict({ team: Id, character: Name, characterId: Type.Optional(Id), order: Type.Optional(Count), player: Type.Optional(PlayerRef) }),
@@ -196,12 +214,21 @@ export const Payloads = {
 
   // ---- progression and vision ------------------------------------------------------------------
   'player.leveled.up': strict({ player: PlayerRef, level: Count }),
+  'player.leveled.ability': strict({ player: PlayerRef, ability: Name, level: Count }),
   'player.placed.ward': strict({ player: PlayerRef, ward: Name, position: Type.Optional(Position) }),
   'player.killed.ward': strict({ player: PlayerRef, ward: Name }),
 
   // ---- state snapshots (sources that report state, not events: GSI, livestats frames, timelines) --
-  'player.state': strict({ player: PlayerRef, stats: PlayerStats, position: Type.Optional(Position), items: Type.Optional(Type.Array(Name, { maxItems: 64 })) }),
-  'team.state': strict({ team: TeamRef, stats: TeamStats }),
+  'player.state': strict({
+    player: PlayerRef,
+    stats: PlayerStats,
+    position: Type.Optional(Position),
+    items: Type.Optional(Type.Array(Name, { maxItems: 64 })),
+    /** The round the snapshot closes, for round-based titles. */
+    round: Type.Optional(Type.Integer({ minimum: 1 })),
+    extra: Extra,
+  }),
+  'team.state': strict({ team: TeamRef, stats: TeamStats, round: Type.Optional(Type.Integer({ minimum: 1 })), extra: Extra }),
 } as const;
 
 export type EventType = keyof typeof Payloads;

@@ -52,6 +52,10 @@ export function applyToSummary(current: LiveSummary | undefined, e: Envelope): L
     ];
     next.startedAt = e.occurredAt;
     if (e.payload.map !== undefined) next.map = e.payload.map;
+  } else if (isType(e, 'match.ended') && e.payload.scoreUnit === 'maps') {
+    // A series summary (maps won) is not the live score of this map: only the result counts.
+    next.status = 'finished';
+    if (e.payload.winner !== undefined) next.winner = e.payload.winner;
   } else if (isType(e, 'round.ended') || isType(e, 'match.ended') || isType(e, 'score.changed')) {
     next.teams[0].score = e.payload.score[0];
     next.teams[1].score = e.payload.score[1];
@@ -59,7 +63,9 @@ export function applyToSummary(current: LiveSummary | undefined, e: Envelope): L
       next.status = 'finished';
       if (e.payload.winner !== undefined) next.winner = e.payload.winner;
     }
-  } else if (isType(e, 'player.killed.player') && SCORE_UNIT[e.title] === 'kills') {
+  } else if (isType(e, 'player.killed.player') && SCORE_UNIT[e.title] === 'kills' && s.status !== 'finished') {
+    // After match.ended the final score stands: a timeline posted after its match document replays
+    // kills that match.ended already counted.
     // Scores count kills by a player of the other team: not world kills, denies or suicides.
     const team = e.payload.killer?.team;
     const i = team === undefined ? -1 : teamIndex(team);

@@ -53,3 +53,20 @@ describe('canonical envelope schema', () => {
     expect(check.Check({ ...good, type: 'Match Started' })).toBe(false);
   });
 });
+
+describe('live summary after the end', () => {
+  it('keeps the final score when kills arrive after match.ended (a timeline posted after its match document)', () => {
+    let s = applyToSummary(undefined, ev(1, 'match.started', { teams: [a, b] }));
+    s = applyToSummary(s, ev(2, 'match.ended', { winner: 'a', score: [12, 7] }));
+    s = applyToSummary(s, ev(3, 'player.killed.player', { killer: { id: 'p1', name: 'p1', team: 'a' }, victim: { id: 'p2', name: 'p2', team: 'b' } }));
+    expect(s.teams.map((t) => t.score)).toEqual([12, 7]);
+    expect(s.status).toBe('finished');
+  });
+
+  it('does not take a series summary in maps for the score of the map', () => {
+    let s = applyToSummary(undefined, { ...ev(1, 'match.started', { teams: [a, b] }), title: 'cs2' });
+    s = applyToSummary(s, { ...ev(2, 'round.ended', { round: 1, winner: 'a', score: [1, 0] }), title: 'cs2' });
+    s = applyToSummary(s, { ...ev(3, 'match.ended', { winner: 'a', score: [1, 0], scoreUnit: 'maps' }), title: 'cs2' });
+    expect(s).toMatchObject({ status: 'finished', winner: 'a', teams: [{ score: 1 }, { score: 0 }] });
+  });
+});

@@ -31,7 +31,7 @@ describe('simulated matches', () => {
       const teams = (events[0]!.payload as PayloadOf<'match.started'>).teams.map((t) => t.id);
       const won = [0, 0];
       for (const r of rounds) {
-        won[teams.indexOf(r.winner)]! += 1;
+        won[teams.indexOf(r.winner!)]! += 1;
         expect(r.score).toEqual(won);
       }
       expect(Math.max(...won)).toBeGreaterThanOrEqual(13);

@@ -34,7 +34,7 @@ describe('faceit: webhooks', () => {
       ['match.ended', `faceit-${ID}`, '2025-11-24T20:31:40.000Z', 'match.ended'],
     ]);
     expect(drafts[0]!.payload).toEqual({ teams: TEAMS });
-    expect(drafts[1]!.payload).toEqual({ winner: 'copperline', score: [1, 0], extra: { scoreUnit: 'maps' } });
+    expect(drafts[1]!.payload).toEqual({ winner: 'copperline', score: [1, 0], scoreUnit: 'maps' });
     // A finished webhook alone (the ready one lost) still starts the match, at started_at.
     expect(run(faceit, [finished]).map((d) => [d.type, d.occurredAt])).toEqual([
       ['match.started', '2025-11-24T19:47:30.000Z'],

@@ -61,7 +61,7 @@ function lifecycle(m: FMatch, memo: Memo, ctx: AdapterContext): Draft[] {
   if (m.status === 'finished' && m.results) {
     const winner = m.results.winner && teams ? teams[m.results.winner === 'faction1' ? 0 : 1].id : undefined;
     // For a best of 3 the score counts maps; for a best of 1 it is 1–0 until statistics give rounds.
-    const payload = { ...(winner ? { winner } : {}), score: m.results.score, extra: { scoreUnit: 'maps' } };
+    const payload = { ...(winner ? { winner } : {}), score: m.results.score, scoreUnit: 'maps' as const };
     out.push(draft(target, 'match.ended', payload, m.finishedAt ?? m.eventAt ?? ctx.receivedAt, 'match.ended'));
   }
   if (m.status === 'aborted' || m.status === 'cancelled') {
