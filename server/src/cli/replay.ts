@@ -26,6 +26,8 @@ export interface ReplayOptions {
   /** Progress output (a line rewritten in place). */
   progress: (line: string) => void;
   now?: () => number;
+  /** Injectable for tests (with `now`): how the replay waits. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function parseSpeed(raw: string | undefined): number {
@@ -38,11 +40,11 @@ export function parseSpeed(raw: string | undefined): number {
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}`;
 
-/** Waits until `due` (ms since start on the replay clock) unless speed is max. */
-async function until(started: number, recordedOffset: number, speed: number, now: () => number): Promise<void> {
-  if (speed === Infinity) return;
-  const wait = started + recordedOffset / speed - now();
-  if (wait > 0) await sleep(wait);
+/** Waits until `recordedOffset / speed` after the start, unless speed is max. */
+async function until(started: number, recordedOffset: number, o: ReplayOptions): Promise<void> {
+  if (o.speed === Infinity) return;
+  const wait = started + recordedOffset / o.speed - (o.now ?? Date.now)();
+  if (wait > 0) await (o.sleep ?? sleep)(wait);
 }
 
 /** Replays parsed events into the event log; returns how many were appended. */
@@ -56,7 +58,7 @@ export async function replayToLog(log: EventLog, topic: string, source: string, 
   let lastReport = 0;
   for (const [i, e] of events.entries()) {
     const offset = Math.max(0, Date.parse(e.occurredAt) - t0);
-    await until(started, offset, o.speed, now);
+    await until(started, offset, o);
     const live: Envelope = {
       ...e,
       matchId: `${e.matchId.slice(0, 128 - suffix.length)}${suffix}`,
@@ -132,7 +134,7 @@ export async function replayToHttp(source: string, files: string[], o: HttpRepla
   let lastReport = 0;
   for (const [i, b] of bodies.entries()) {
     const offset = b.at === undefined ? 0 : Math.max(0, b.at - t0);
-    await until(started, offset, o.speed, now);
+    await until(started, offset, o);
     for (let attempt = 1; ; attempt++) {
       const res = await doFetch(endpoint, {
         method: 'POST',
