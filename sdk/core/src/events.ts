@@ -13,7 +13,6 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Name = Type.String({ maxLength: 128 });
-const IsoTime = Type.String({ format: 'date-time' });
 const Count = Type.Integer({ minimum: 0 });
 const Num = Type.Number();
 
@@ -236,24 +235,21 @@ export const EVENT_TYPES = Object.keys(Payloads) as EventType[];
 
 export const EnvelopeSchema = Type.Object(
   {
-    id: Type.String({ format: 'uuid' }),
-    v: Type.Literal(EVENT_SCHEMA_VERSION),
-    tenant: Id,
-    title: TitleSchema,
-    source: Type.String({ minLength: 1, maxLength: 64 }),
-    matchId: Id,
-    seriesId: Type.Optional(Id),
-    tournamentId: Type.Optional(Id),
-    /** Per match, gap-free, starts at 1, assigned at ingest. */
-    seq: Type.Integer({ minimum: 1 }),
-    type: Type.String({ pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+){1,2}$', maxLength: 64 }),
-    /** Milliseconds since the game clock started, when the source has one. */
-    gameTime: Type.Optional(Type.Integer({ minimum: 0 })),
-    occurredAt: IsoTime,
-    receivedAt: IsoTime,
-    payload: Type.Record(Type.String(), Type.Unknown()),
-    /** Where the raw bytes this event came from are kept (e.g. "clutch.raw.v1/3/1207"). */
-    raw: Type.Optional(Type.String({ maxLength: 256 })),
+    id: Type.String({ format: 'uuid', description: 'UUIDv7, unique per event (sortable by creation time).' }),
+    v: Type.Literal(EVENT_SCHEMA_VERSION, { description: 'Envelope schema version.' }),
+    tenant: Type.String({ minLength: 1, maxLength: 128, description: 'The organisation the data belongs to.' }),
+    title: Type.Enum(TITLES, { description: 'Game title.' }),
+    source: Type.String({ minLength: 1, maxLength: 64, description: 'Where the data came from: cs2-log, cs2-gsi, get5, lol-match, simulator…' }),
+    matchId: Type.String({ minLength: 1, maxLength: 128, description: 'The match (one game/map); every event of a match has it, and it keys the match on Kafka.' }),
+    seriesId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'The series (best-of) the match belongs to.' })),
+    tournamentId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'The tournament, when known.' })),
+    seq: Type.Integer({ minimum: 1, description: 'Per match, from 1, no gaps, assigned at ingest: resume from the last seq you saw.' }),
+    type: Type.String({ pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+){1,2}$', maxLength: 64, description: 'Event type (see below); it decides the payload.' }),
+    gameTime: Type.Optional(Type.Integer({ minimum: 0, description: 'Milliseconds since the game clock started, when the source has one.' })),
+    occurredAt: Type.String({ format: 'date-time', description: 'When it happened (the source\'s clock).' }),
+    receivedAt: Type.String({ format: 'date-time', description: 'When Clutch received it.' }),
+    payload: Type.Record(Type.String(), Type.Unknown(), { description: 'Typed by `type`.' }),
+    raw: Type.Optional(Type.String({ maxLength: 256, description: 'Where the raw bytes it came from are kept, e.g. clutch.raw.v1/3/1207.' })),
   },
   { additionalProperties: false },
 );
