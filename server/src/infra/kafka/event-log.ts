@@ -43,6 +43,8 @@ export class KafkaEventLog implements EventLog {
   readonly #admin: Admin;
   readonly #producer: Bytes;
   #txProducer: Bytes | undefined;
+  /** One transactional id per EventLog instance: instances never fence each other; a reset fences itself. */
+  readonly #transactionalId = `clutch-tx-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   /** Serialises transactions: a transactional producer has one open transaction at a time. */
   #txQueue: Promise<unknown> = Promise.resolve();
   readonly #partitions = new Map<string, number>();
@@ -109,29 +111,23 @@ export class KafkaEventLog implements EventLog {
     // Fail before doing any work when the member already lost a partition (checked again at commit).
     (consumed?.subscription as KafkaSubscription | undefined)?.assertOwns(consumed!.positions);
     const run = async () => {
-      const producer = (this.#txProducer ??= new Producer({
-        clientId: this.#o.clientId,
-        bootstrapBrokers: this.#o.brokers,
-        idempotent: true,
-        acks: ProduceAcks.ALL,
-        autocreateTopics: false,
-        // One transactional id per EventLog instance: instances never fence each other.
-        transactionalId: `${this.#o.clientId}-tx-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
-        // A transaction started right after the previous commit is refused with
-        // CONCURRENT_TRANSACTIONS until the coordinator has written the markers (milliseconds). The
-        // client's default 1 s retry delay made every such batch wait a second; back off from 10 ms.
-        retries: 40,
-        retryDelay: (_client: unknown, _operation: unknown, attempt: number) => Math.min(500, 10 * 2 ** Math.min(attempt, 6)),
-      }));
-      const tx = await withDeadline('begin transaction', this.#o.requestTimeoutMs, producer.beginTransaction());
+      const producer = (this.#txProducer ??= this.#transactionalProducer());
+      const tx = await withDeadline('begin transaction', this.#o.requestTimeoutMs, producer.beginTransaction()).catch(async (err: unknown) => {
+        await this.#resetTransactionalProducer();
+        throw err;
+      });
+      let inFn = true;
       try {
         const value = await fn({
           append: async (records) => {
             if (!records.length) return;
             const routed = await this.#route(records);
+            inFn = false;
             await withDeadline('a transactional append', this.#o.requestTimeoutMs, tx.send({ messages: routed.map((r) => r.message) }));
+            inFn = true;
           },
         });
+        inFn = false;
         if (consumed) {
           const sub = consumed.subscription as KafkaSubscription;
           sub.assertOwns(consumed.positions);
@@ -141,15 +137,55 @@ export class KafkaEventLog implements EventLog {
         await withDeadline('commit transaction', this.#o.requestTimeoutMs, tx.commit());
         return value;
       } catch (err) {
-        await withDeadline('abort transaction', this.#o.requestTimeoutMs, tx.abort()).catch((abortErr: unknown) =>
-          this.#o.log.error({ error: abortErr }, 'aborting a Kafka transaction failed; the coordinator will abort it on timeout'),
+        const aborted = await withDeadline('abort transaction', this.#o.requestTimeoutMs, tx.abort()).then(
+          () => true,
+          () => false,
         );
+        // A Kafka-side failure (or an abort that did not go through) can leave a transaction open on
+        // the broker, holding every reader of its partitions at the last stable offset. A new producer
+        // with the same transactional id makes the coordinator abort it at once (KIP-98 fencing).
+        if (!inFn || !aborted) await this.#resetTransactionalProducer();
         throw err;
       }
     };
     const next = this.#txQueue.then(run, run);
     this.#txQueue = next.catch(() => {});
     return next;
+  }
+
+  #transactionalProducer(): Bytes {
+    return new Producer({
+      clientId: this.#o.clientId,
+      bootstrapBrokers: this.#o.brokers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: false,
+      transactionalId: this.#transactionalId,
+      // The client sends `timeout` as the transaction timeout too: a transaction left open by a crash
+      // is aborted by the coordinator after 15 s instead of Kafka's usual minute.
+      timeout: 15_000,
+      // A transaction started right after the previous commit is refused with
+      // CONCURRENT_TRANSACTIONS until the coordinator has written the markers (milliseconds). The
+      // client's default 1 s retry delay made every such batch wait a second; back off from 10 ms.
+      retries: 40,
+      retryDelay: (_client: unknown, _operation: unknown, attempt: number) => Math.min(500, 10 * 2 ** Math.min(attempt, 6)),
+    });
+  }
+
+  async #resetTransactionalProducer(): Promise<void> {
+    const old = this.#txProducer;
+    this.#txProducer = undefined;
+    await old?.close(true).catch(() => {});
+    try {
+      // Fence the old epoch now (aborting its open transaction), not at the next batch.
+      this.#txProducer = this.#transactionalProducer();
+      // Beginning a transaction registers the transactional id (InitProducerId), which bumps the epoch
+      // and aborts the old one's open transaction; nothing is sent, so the local one is just dropped.
+      const tx = await withDeadline('re-initialising the transactional producer', this.#o.requestTimeoutMs, this.#txProducer.beginTransaction());
+      await tx.cancel();
+    } catch (err) {
+      this.#o.log.warn({ error: err }, 'could not re-initialise the transactional producer yet; the next transaction retries');
+    }
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
