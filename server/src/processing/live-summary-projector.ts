@@ -8,9 +8,9 @@ import { Counter, type Registry } from 'prom-client';
 import { fromRecord } from '../events/codec.ts';
 import type { CacheBackend } from '../ports/cache.ts';
 import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../ports/store.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
+import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
 
 export interface ProjectorOptions {
   eventLog: EventLog;
@@ -27,12 +27,8 @@ export interface ProjectorOptions {
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
 export const liveChannel = (tenant: string) => `t:${tenant}:live:matches`;
 
-export interface Projector {
-  /** Resolves once the loop ended: after stop(), or if the subscription failed. */
-  done: Promise<void>;
-  /** Finishes the batch in hand, commits it, leaves the group. */
-  stop(): Promise<void>;
-}
+/** stop() finishes the batch in hand, commits it, leaves the group. */
+export type Projector = Supervised;
 
 export async function startLiveSummaryProjector(o: ProjectorOptions): Promise<Projector> {
   const state = new Map<string, LiveSummary>();
@@ -100,22 +96,9 @@ export async function startLiveSummaryProjector(o: ProjectorOptions): Promise<Pr
     return { topic: batch.topic, partition: batch.partition, offset: last.offset + 1n };
   };
 
-  const subscribe = () =>
-    o.eventLog.subscribe({
-      groupId: o.groupId,
-      topics: [o.topic],
-      maxBatchRecords: 500,
-      // State of partitions that move to another process is dropped; it reloads from the store there.
-      onRevoked: () => state.clear(),
-    });
-  let stopping = false;
-  let busy: Promise<void> | undefined;
-  const stopped = new AbortController();
-  const pause = (attempt: number) => sleep(Math.min(5000, 100 * 2 ** attempt), undefined, { signal: stopped.signal }).catch(() => {});
-
   // A failing write (PostgreSQL or Redis down) is retried, in order, until it succeeds: nothing is
   // committed past it, and the client's bounded read-ahead holds the log back meanwhile.
-  const apply = async (sub: Subscription, batch: LogBatch): Promise<void> => {
+  const apply = async (sub: Subscription, batch: LogBatch, ctl: SuperviseControl): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
         await sub.commit([await handle(batch)]);
@@ -123,55 +106,36 @@ export async function startLiveSummaryProjector(o: ProjectorOptions): Promise<Pr
       } catch (err) {
         // The partition moved to another member, which replays these records from the last commit.
         if ((err as { code?: string }).code === 'CLUTCH_EVENTLOG_NOT_ASSIGNED') return;
-        if (stopping) throw err;
+        if (ctl.stopping()) throw err;
         retries.inc();
         o.log.warn({ error: err, partition: batch.partition, attempt }, 'applying a batch failed; retrying');
-        await pause(attempt);
+        await ctl.pause(attempt);
       }
     }
   };
 
-  const consume = async (sub: Subscription): Promise<void> => {
-    const it = sub[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await it.next();
-      // A batch that arrives after stop() is left uncommitted: the next owner gets it again.
-      if (next.done || stopping) return;
-      busy = apply(sub, next.value);
-      await busy;
-      busy = undefined;
-    }
-  };
-
-  let sub = await subscribe();
-  // If the subscription itself fails, leave the group and join again (from the committed offsets).
-  const done = (async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await consume(sub);
-      } catch (err) {
-        if (!stopping) o.log.error({ error: err, attempt }, 'live summary projector lost its subscription; resubscribing');
+  const worker = await supervise({
+    name: 'live-summary',
+    log: o.log,
+    subscribe: () =>
+      o.eventLog.subscribe({
+        groupId: o.groupId,
+        topics: [o.topic],
+        maxBatchRecords: 500,
+        // State of partitions that move to another process is dropped; it reloads from the store there.
+        onRevoked: () => state.clear(),
+      }),
+    onRestart: () => state.clear(),
+    async consume(sub, ctl) {
+      const it = sub[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await it.next();
+        // A batch that arrives after stop() is left uncommitted: the next owner gets it again.
+        if (next.done || ctl.stopping()) return;
+        await ctl.track(apply(sub, next.value, ctl));
+        ctl.succeeded();
       }
-      if (stopping) return;
-      await sub.close().catch(() => {});
-      await pause(attempt);
-      if (stopping) return;
-      sub = await subscribe().catch((err: unknown) => {
-        o.log.error({ error: err }, 'resubscribing failed');
-        return sub;
-      });
-    }
-  })();
-
-  return {
-    done,
-    async stop() {
-      stopping = true;
-      stopped.abort();
-      // Let the batch in hand finish and commit, then leave the group (which also wakes an idle fetch).
-      await busy?.catch(() => {});
-      await sub.close();
-      await done.catch(() => {});
     },
-  };
+  });
+  return worker;
 }

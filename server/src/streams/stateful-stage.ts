@@ -9,8 +9,8 @@
 // - a partition's states are restored from the changelog before its first batch is processed.
 // Work is done on copies of the states; they replace the live ones only after the commit.
 import type { Logger } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppendRecord, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
+import { supervise, type Supervised } from './supervise.ts';
 
 export interface StageContext<S> {
   /** The state of a key as of this batch (a working copy; mutate or replace it with set). */
@@ -33,10 +33,7 @@ export interface StageOptions<S> {
   onBatch?: (info: { records: number; outputs: number; ms: number }) => void;
 }
 
-export interface Stage {
-  done: Promise<void>;
-  stop(): Promise<void>;
-}
+export type Stage = Supervised;
 
 const encodeState = (s: unknown) => Buffer.from(JSON.stringify(s));
 
@@ -122,11 +119,6 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
     o.onBatch?.(info);
   };
 
-  let stopping = false;
-  const stopped = new AbortController();
-  const pause = (attempt: number) => sleep(Math.min(5000, 100 * 2 ** attempt), undefined, { signal: stopped.signal }).catch(() => {});
-  let busy: Promise<void> | undefined;
-
   const subscribe = () =>
     o.eventLog.subscribe({
       groupId: o.groupId,
@@ -170,48 +162,26 @@ export async function startStatefulStage<S>(o: StageOptions<S>): Promise<Stage> 
     return batches;
   };
 
-  let sub = await subscribe();
-  let failures = 0;
-  const done = (async () => {
-    while (!stopping) {
-      try {
-        const it = sub[Symbol.asyncIterator]();
-        const carry: { pending?: Promise<IteratorResult<LogBatch>> | undefined } = {};
-        for (;;) {
-          const batches = await gather(it, carry);
-          if (!batches || stopping) break;
-          busy = apply(sub, batches);
-          await busy;
-          busy = undefined;
-          failures = 0;
-        }
-      } catch (err) {
-        failures++;
-        if (!stopping) o.log.warn({ error: err, stage: o.name, failures }, 'stage batch failed; starting over from the last commit');
-      }
-      if (stopping) return;
-      await sub.close().catch(() => {});
+  const worker = await supervise({
+    name: o.name,
+    log: o.log,
+    subscribe,
+    onRestart: () => {
       states.clear();
       keyPartition.clear();
       restored.clear();
-      await pause(failures);
-      if (stopping) return;
-      sub = await subscribe().catch((err: unknown) => {
-        o.log.error({ error: err, stage: o.name }, 'resubscribing failed');
-        return sub;
-      });
-    }
-  })();
-
-  return {
-    done,
-    async stop() {
-      stopping = true;
-      stopped.abort();
-      await busy?.catch(() => {});
-      await sub.close();
-      await done.catch(() => {});
     },
-  };
+    async consume(sub, ctl) {
+      const it = sub[Symbol.asyncIterator]();
+      const carry: { pending?: Promise<IteratorResult<LogBatch>> | undefined } = {};
+      for (;;) {
+        const batches = await gather(it, carry);
+        if (!batches || ctl.stopping()) return;
+        await ctl.track(apply(sub, batches));
+        ctl.succeeded();
+      }
+    },
+  });
+  return worker;
 }
 
