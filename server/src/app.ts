@@ -15,6 +15,7 @@ import { startParserStage } from './ingest/parser-stage.ts';
 import { startSequencerStage } from './ingest/sequencer-stage.ts';
 import { availableSources } from './ingest/adapters/registry.ts';
 import { startSimulator, type Simulator } from './ingest/simulator.ts';
+import { startPollers, type Pollers } from './ingest/pollers/index.ts';
 import type { Stage } from './streams/stateful-stage.ts';
 import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import { startLiveSummaryProjector, type Projector } from './processing/live-summary-projector.ts';
@@ -70,12 +71,14 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
 
   let projector: Projector | undefined;
   let simulator: Simulator | undefined;
+  let pollers: Pollers | undefined;
   const stages: Stage[] = [];
   app.addHook('onReady', async () => {
     if (config.roles.includes('ingest')) {
       const common = { eventLog: infra.eventLog, topics, metrics: app.metrics };
       stages.push(await startParserStage({ ...common, groupId: groupName(config.kafkaTopicPrefix, 'parser'), log: logger.child({ 'log.logger': 'parser' }) }));
       stages.push(await startSequencerStage({ ...common, groupId: groupName(config.kafkaTopicPrefix, 'sequencer'), log: logger.child({ 'log.logger': 'sequencer' }) }));
+      pollers = startPollers({ config: config.pollers, eventLog: infra.eventLog, topics, cache: infra.cache.cache, appendTimeoutMs: config.ingestAppendTimeoutMs, metrics: app.metrics, log: logger.child({ 'log.logger': 'pollers' }) });
     }
     if (config.roles.includes('process')) {
       projector = await startLiveSummaryProjector({
@@ -104,6 +107,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   // finish their batch and commit, then clients close.
   app.addHook('onClose', async () => {
     await simulator?.stop();
+    await pollers?.stop();
     for (const stage of stages) await stage.stop();
     await projector?.stop();
     await infra.close();

@@ -5,7 +5,7 @@ import { createError } from './errors.ts';
 
 export const ConfigInvalid = createError('CLUTCH_CONFIG_INVALID', 'invalid configuration:\n%s', 500);
 
-type Kind = 'string' | 'int' | 'url' | 'brokers' | 'enum' | 'list';
+type Kind = 'string' | 'int' | 'url' | 'brokers' | 'enum' | 'list' | 'ids' | 'rates';
 
 interface Var {
   kind: Kind;
@@ -17,6 +17,10 @@ interface Var {
   secret?: boolean;
   min?: number;
   max?: number;
+  /** kind 'ids': every entry must be digits. */
+  numeric?: boolean;
+  /** kind 'url': the example shown when the value is not a URL. */
+  example?: string;
 }
 
 export const ROLES = ['ingest', 'process', 'api'] as const;
@@ -51,6 +55,32 @@ export const VARS = {
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
+  // Pollers (role ingest, docs/sources/pollers.md): each runs only when its key and targets are set.
+  POLL_TENANT: { kind: 'string', doc: 'Tenant the pollers submit to; empty = CLUTCH_DEFAULT_TENANT.', default: '' },
+  POLL_INTERVAL_MS: { kind: 'int', doc: 'How often the Riot Match-V5, OpenDota, Steam and Faceit pollers look for new matches (the esports livestats poller runs every 10 s).', default: '60000', min: 1000, max: 86_400_000 },
+  RIOT_API_KEY: { kind: 'string', doc: 'Riot API key (X-Riot-Token) of the Match-V5 poller; it runs when this and RIOT_PUUIDS are set.', secret: true },
+  RIOT_REGION: { kind: 'enum', doc: 'Riot routing value of Match-V5 (americas, europe, asia, sea).', default: 'europe', values: ['americas', 'europe', 'asia', 'sea'] },
+  RIOT_PUUIDS: { kind: 'ids', doc: 'Comma-separated PUUIDs whose recent matches the Riot poller submits.' },
+  RIOT_API_URL: { kind: 'url', doc: 'Riot API base URL; empty = https://<RIOT_REGION>.api.riotgames.com.', example: 'https://europe.api.riotgames.com' },
+  RIOT_APP_RATE_LIMIT: { kind: 'rates', doc: "Riot application rate limits (requests:seconds,…) until Riot's X-App-Rate-Limit header says otherwise; the default is a development key's.", default: '20:1,100:120' },
+  LOLESPORTS_FEED_URL: { kind: 'url', doc: 'LoL esports livestats feed base URL.', default: 'https://feed.lolesports.com', example: 'https://feed.lolesports.com' },
+  LOLESPORTS_GAME_IDS: { kind: 'ids', doc: 'Comma-separated esports game ids the livestats poller follows (every 10 s) until they finish.', numeric: true },
+  OPENDOTA_URL: { kind: 'url', doc: 'OpenDota API base URL.', default: 'https://api.opendota.com', example: 'https://api.opendota.com' },
+  OPENDOTA_API_KEY: { kind: 'string', doc: 'OpenDota API key (optional: raises the limits; set OPENDOTA_RATE_LIMIT to match).', secret: true },
+  OPENDOTA_MATCH_IDS: { kind: 'ids', doc: 'Comma-separated Dota 2 match ids the OpenDota poller submits.', numeric: true },
+  OPENDOTA_LEAGUE_IDS: { kind: 'ids', doc: "Comma-separated league ids: the OpenDota poller submits these leagues' matches among the latest pro matches.", numeric: true },
+  OPENDOTA_TEAM_IDS: { kind: 'ids', doc: "Comma-separated team ids: the OpenDota poller submits these teams' matches among the latest pro matches.", numeric: true },
+  OPENDOTA_RATE_LIMIT: { kind: 'rates', doc: 'OpenDota limits (requests:seconds,…); the default is the free tier (60 a minute, 2000 a day).', default: '60:60,2000:86400' },
+  STEAM_API_KEY: { kind: 'string', doc: 'Steam Web API key of the GetMatchDetails poller; it runs when this and STEAM_MATCH_IDS are set.', secret: true },
+  STEAM_API_URL: { kind: 'url', doc: 'Steam Web API base URL.', default: 'https://api.steampowered.com', example: 'https://api.steampowered.com' },
+  STEAM_MATCH_IDS: { kind: 'ids', doc: 'Comma-separated Dota 2 match ids the Steam poller submits.', numeric: true },
+  STEAM_RATE_LIMIT: { kind: 'rates', doc: 'Steam Web API limits (requests:seconds,…): one call a second and 100,000 a day by default.', default: '1:1,100000:86400' },
+  FACEIT_API_KEY: { kind: 'string', doc: 'Faceit Data API key (Bearer) of the Faceit poller; it runs when this and match, championship or hub ids are set.', secret: true },
+  FACEIT_API_URL: { kind: 'url', doc: 'Faceit Data API base URL.', default: 'https://open.faceit.com', example: 'https://open.faceit.com' },
+  FACEIT_MATCH_IDS: { kind: 'ids', doc: 'Comma-separated Faceit match ids the Faceit poller follows until they end.' },
+  FACEIT_CHAMPIONSHIP_IDS: { kind: 'ids', doc: 'Comma-separated Faceit championship ids whose ongoing and latest matches the Faceit poller follows.' },
+  FACEIT_HUB_IDS: { kind: 'ids', doc: 'Comma-separated Faceit hub ids whose ongoing and latest matches the Faceit poller follows.' },
+  FACEIT_RATE_LIMIT: { kind: 'rates', doc: 'Faceit Data API limits (requests:seconds,…).', default: '10:1' },
 } as const satisfies Record<string, Var>;
 
 export type VarName = keyof typeof VARS;
@@ -79,6 +109,31 @@ export interface Config {
   simulatorMatches: number;
   simulatorSpeed: number;
   demoIngestTokens: boolean;
+  pollers: PollersConfig;
+}
+
+/** A rate limit: `limit` requests per `windowMs`. */
+export interface RateLimitSpec {
+  limit: number;
+  windowMs: number;
+}
+
+export interface PollersConfig {
+  tenant: string;
+  intervalMs: number;
+  riot: { apiKey: string | undefined; region: string; baseUrl: string; puuids: string[]; appRateLimit: RateLimitSpec[] };
+  lolesports: { feedUrl: string; gameIds: string[] };
+  opendota: { baseUrl: string; apiKey: string | undefined; matchIds: string[]; leagueIds: string[]; teamIds: string[]; rateLimit: RateLimitSpec[] };
+  steam: { baseUrl: string; apiKey: string | undefined; matchIds: string[]; rateLimit: RateLimitSpec[] };
+  faceit: { baseUrl: string; apiKey: string | undefined; matchIds: string[]; championshipIds: string[]; hubIds: string[]; rateLimit: RateLimitSpec[] };
+}
+
+/** `requests:seconds[,requests:seconds…]` → limits (validated by loadConfig before). */
+function rates(spec: string): RateLimitSpec[] {
+  return spec.split(',').map((p) => {
+    const [limit, seconds] = p.trim().split(':').map(Number);
+    return { limit: limit!, windowMs: seconds! * 1000 };
+  });
 }
 
 function check(name: string, v: Var, raw: string): string | undefined {
@@ -95,7 +150,7 @@ function check(name: string, v: Var, raw: string): string | undefined {
         new URL(raw);
         return undefined;
       } catch {
-        return `${name} must be a URL (e.g. ${name === 'REDIS_URL' ? 'redis://127.0.0.1:6379' : 'postgres://user:password@127.0.0.1:5432/clutch'})`;
+        return `${name} must be a URL (e.g. ${v.example ?? (name === 'REDIS_URL' ? 'redis://127.0.0.1:6379' : 'postgres://user:password@127.0.0.1:5432/clutch')})`;
       }
     case 'brokers':
       return raw.split(',').every((b) => /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b.trim())) ? undefined : `${name}=${JSON.stringify(raw)} must be host:port[,host:port…]`;
@@ -105,6 +160,13 @@ function check(name: string, v: Var, raw: string): string | undefined {
       const bad = raw.split(',').map((s) => s.trim()).filter((s) => !v.values!.includes(s));
       return bad.length ? `${name} has unknown entries ${bad.join(', ')}; allowed: ${v.values!.join(', ')}` : undefined;
     }
+    case 'ids': {
+      const ids = raw.split(',').map((s) => s.trim());
+      const bad = ids.filter((s) => !(v.numeric ? /^\d{1,20}$/ : /^[A-Za-z0-9_.:-]{1,128}$/).test(s));
+      return bad.length ? `${name} has malformed entries ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected comma-separated ${v.numeric ? 'numeric ids' : 'ids'}` : undefined;
+    }
+    case 'rates':
+      return raw.split(',').every((p) => /^\s*[1-9]\d*:[1-9]\d*\s*$/.test(p)) ? undefined : `${name}=${JSON.stringify(raw)} must be requests:seconds[,requests:seconds…] (e.g. 20:1,100:120)`;
     default:
       return undefined;
   }
@@ -132,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const str = (n: VarName) => resolved(n) ?? '';
   const opt = (n: VarName) => resolved(n) || undefined;
   const int = (n: VarName) => Number(resolved(n));
+  const ids = (n: VarName) => [...new Set((resolved(n) ?? '').split(',').map((x) => x.trim()).filter(Boolean))];
   return {
     host: str('HOST'),
     port: int('PORT'),
@@ -156,6 +219,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
+    pollers: {
+      tenant: opt('POLL_TENANT') ?? str('CLUTCH_DEFAULT_TENANT'),
+      intervalMs: int('POLL_INTERVAL_MS'),
+      riot: { apiKey: opt('RIOT_API_KEY'), region: str('RIOT_REGION'), baseUrl: opt('RIOT_API_URL') ?? `https://${str('RIOT_REGION')}.api.riotgames.com`, puuids: ids('RIOT_PUUIDS'), appRateLimit: rates(str('RIOT_APP_RATE_LIMIT')) },
+      lolesports: { feedUrl: str('LOLESPORTS_FEED_URL'), gameIds: ids('LOLESPORTS_GAME_IDS') },
+      opendota: { baseUrl: str('OPENDOTA_URL'), apiKey: opt('OPENDOTA_API_KEY'), matchIds: ids('OPENDOTA_MATCH_IDS'), leagueIds: ids('OPENDOTA_LEAGUE_IDS'), teamIds: ids('OPENDOTA_TEAM_IDS'), rateLimit: rates(str('OPENDOTA_RATE_LIMIT')) },
+      steam: { baseUrl: str('STEAM_API_URL'), apiKey: opt('STEAM_API_KEY'), matchIds: ids('STEAM_MATCH_IDS'), rateLimit: rates(str('STEAM_RATE_LIMIT')) },
+      faceit: { baseUrl: str('FACEIT_API_URL'), apiKey: opt('FACEIT_API_KEY'), matchIds: ids('FACEIT_MATCH_IDS'), championshipIds: ids('FACEIT_CHAMPIONSHIP_IDS'), hubIds: ids('FACEIT_HUB_IDS'), rateLimit: rates(str('FACEIT_RATE_LIMIT')) },
+    },
   };
 }
 
@@ -178,5 +250,14 @@ export function describeConfig(c: Config): Record<string, unknown> {
     const url = new URL(u);
     return `${url.protocol}//${url.host}${url.pathname}`;
   };
-  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl) };
+  const key = (k: string | undefined) => (k ? '(set)' : undefined);
+  const p = c.pollers;
+  const pollers = {
+    ...p,
+    riot: { ...p.riot, apiKey: key(p.riot.apiKey) },
+    opendota: { ...p.opendota, apiKey: key(p.opendota.apiKey) },
+    steam: { ...p.steam, apiKey: key(p.steam.apiKey) },
+    faceit: { ...p.faceit, apiKey: key(p.faceit.apiKey) },
+  };
+  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers };
 }
