@@ -219,7 +219,11 @@ async function main(argv: string[]): Promise<void> {
   if (values.port) overrides.PORT = values.port;
   if (values.host) overrides.HOST = values.host;
   const code = await run(positionals.slice(1), values, overrides);
-  if (code >= 0) process.exit(code);
+  if (code < 0) return; // a server: it runs until signalled
+  // process.exit() drops output still queued for a pipe (`clutch parse … | jq` lost its last lines):
+  // wait until stdout and stderr have flushed.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write('', resolve))));
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).catch(fail);
