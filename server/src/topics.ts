@@ -33,13 +33,15 @@ export function topicNames(prefix: string): Topics {
  * changelog must have exactly the partition count of the topic whose keys it holds.
  */
 export function topicSpecs(t: Topics): TopicSpec[] {
+  // Raw payloads and rejected ones can be whole post-game documents (a LoL timeline is ~1 MB).
+  const documents = 16 * 1024 * 1024 + 64 * 1024;
   return [
-    { name: t.raw, partitions: 6 },
+    { name: t.raw, partitions: 6, maxRecordBytes: documents },
     { name: t.parserState, partitions: 6, compacted: true },
     { name: t.drafts, partitions: 6 },
     { name: t.sequencerState, partitions: 6, compacted: true },
     { name: t.events, partitions: 6 },
-    { name: t.dlq, partitions: 1 },
+    { name: t.dlq, partitions: 1, maxRecordBytes: documents },
     { name: t.stats, partitions: 6 },
   ];
 }

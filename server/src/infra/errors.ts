@@ -5,4 +5,4 @@ import { createError } from '../errors.ts';
 export const UnknownTopic = createError('CLUTCH_EVENTLOG_UNKNOWN_TOPIC', 'topic %s does not exist; create it with ensureTopics first', 500);
 export const NotAssigned = createError('CLUTCH_EVENTLOG_NOT_ASSIGNED', 'partition %s-%s is not assigned to this member (it was rebalanced away); its records will be redelivered to the new owner', 409);
 export const SubscriptionClosed = createError('CLUTCH_EVENTLOG_CLOSED', 'the subscription or event log is closed', 500);
-export const RecordTooLarge = createError('CLUTCH_EVENTLOG_RECORD_TOO_LARGE', 'record of %s bytes exceeds the limit of %s bytes', 413);
+export const RecordTooLarge = createError('CLUTCH_EVENTLOG_RECORD_TOO_LARGE', '%s exceeds %s', 413);

@@ -95,6 +95,10 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
         try {
           result = await acceptPayloads(o.topics, { adapter, tenant: auth.tenant, streamId: auth.streamId, body, contentType: req.headers['content-type'] ?? '', append: (records) => appendWithin(o.eventLog, records, timeoutMs) });
         } catch (err) {
+          if ((err as { code?: string }).code === 'CLUTCH_EVENTLOG_RECORD_TOO_LARGE') {
+            requests.inc({ source, outcome: 'too_large' });
+            return fail(reply, 413, 'CLUTCH_EVENTLOG_RECORD_TOO_LARGE', `${(err as Error).message}; split the body (NDJSON: one payload per line) or send less per request`);
+          }
           reply.header('retry-after', '5');
           const e = new IngestUnavailable(isClutchError(err) ? err.code : (err as Error).message);
           requests.inc({ source, outcome: 'unavailable' });

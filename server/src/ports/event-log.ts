@@ -9,6 +9,8 @@ export interface TopicSpec {
   retentionMs?: number;
   /** Keep only the latest record per key (a changelog of state): cleanup.policy=compact on Kafka. */
   compacted?: boolean;
+  /** Largest record the topic takes (after compression on Kafka); default the broker's (1 MiB). */
+  maxRecordBytes?: number;
 }
 
 export interface AppendRecord {

@@ -115,6 +115,24 @@ export function eventLogContract(name: string, make: () => Promise<EventLogFixtu
       expect(results.map((r) => `${r.partition}@${r.offset}`)).toEqual(records.map((_, i) => where.get(String(i))));
     });
 
+    it('carries a 2 MiB document on a topic made for large records, and refuses one over a topic limit', async () => {
+      const big = `${prefix}.big`;
+      await f.log.ensureTopics([{ name: big, partitions: 1, maxRecordBytes: 4 * 1024 * 1024 }]);
+      // A LoL timeline is JSON like this: repetitive, so it compresses well on the way.
+      const doc = Buffer.from(JSON.stringify(Array.from({ length: 30_000 }, (_, i) => ({ t: i * 1000, type: 'ITEM_PURCHASED', participantId: i % 10, itemId: 1000 + (i % 90) }))));
+      expect(doc.length).toBeGreaterThan(2 * 1024 * 1024);
+      await f.log.append([{ topic: big, key: 'm', value: doc }]);
+      const sub = await f.log.subscribe({ groupId: group('big'), topics: [big] });
+      const [got] = await collect(sub, 1);
+      await sub.close();
+      expect(got!.value.equals(doc)).toBe(true);
+      // Random bytes do not compress: 2 MiB is over a default topic's 1 MiB.
+      const small = await topic('default-limit');
+      const noise = Buffer.alloc(2 * 1024 * 1024);
+      for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
+      await expect(f.log.append([{ topic: small, key: 'm', value: noise }])).rejects.toMatchObject({ code: 'CLUTCH_EVENTLOG_RECORD_TOO_LARGE' });
+    });
+
     it('round-trips keys, binary values and headers', async () => {
       const t = await topic('bytes');
       const value = Buffer.from([0, 255, 1, 254, 10, 13]);

@@ -21,7 +21,7 @@ export interface KafkaEventLogOptions {
   log: Logger;
   /** Deadline of one append or transaction, ms. Default 30 s. */
   requestTimeoutMs?: number;
-  /** Largest record value accepted, bytes. Default 1 MiB (the broker's default message.max.bytes). */
+  /** Largest record value accepted before compression, bytes. Default 16 MiB; each topic's own limit (after compression) is the broker's to enforce. */
   maxRecordBytes?: number;
   /** Upper bound of one fetch response per partition, bytes (tests shrink it). */
   fetchMaxBytesPerPartition?: number;
@@ -35,6 +35,25 @@ export function withDeadline<T>(what: string, ms: number, p: Promise<T>): Promis
     timer = setTimeout(() => reject(new KafkaTimeout(what, ms)), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Large records (post-game documents) go gzip-compressed: JSON shrinks ~10×, under the topic's limit. */
+function compressionFor(records: AppendRecord[]): { compression?: 'gzip' } {
+  return records.some((r) => r.value.length > 256 * 1024) ? { compression: 'gzip' } : {};
+}
+
+/** The broker's "too large" answers (nested in the client's error tree) become our coded error: a 413 for a sender, never a retry. */
+function tooLarge(err: unknown): never {
+  const seen = new Set<unknown>();
+  const find = (e: unknown, depth: number): boolean => {
+    if (!e || typeof e !== 'object' || depth > 6 || seen.has(e)) return false;
+    seen.add(e);
+    const x = e as { apiId?: unknown; errors?: unknown[]; cause?: unknown };
+    if (x.apiId === 'MESSAGE_TOO_LARGE' || x.apiId === 'RECORD_LIST_TOO_LARGE') return true;
+    return (x.errors ?? []).some((c) => find(c, depth + 1)) || find(x.cause, depth + 1);
+  };
+  if (find(err, 0)) throw new RecordTooLarge('a batch of records', "the topic's max.message.bytes (after compression)");
+  throw err;
 }
 
 export class KafkaEventLog implements EventLog {
@@ -52,7 +71,7 @@ export class KafkaEventLog implements EventLog {
   #closed = false;
 
   constructor(o: KafkaEventLogOptions) {
-    this.#o = { requestTimeoutMs: 30_000, maxRecordBytes: 1024 * 1024, ...o };
+    this.#o = { requestTimeoutMs: 30_000, maxRecordBytes: 16 * 1024 * 1024, ...o };
     const base = { clientId: o.clientId, bootstrapBrokers: o.brokers, timeout: 10_000, retries: 3, retryDelay: 250 };
     this.#admin = new Admin(base);
     this.#producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false });
@@ -71,6 +90,7 @@ export class KafkaEventLog implements EventLog {
           configs: [
             ...(t.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
             ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+            ...(t.maxRecordBytes !== undefined ? [{ name: 'max.message.bytes', value: String(t.maxRecordBytes) }] : []),
           ],
         });
       } catch (err) {
@@ -100,7 +120,7 @@ export class KafkaEventLog implements EventLog {
     this.#assertOpen();
     if (!records.length) return [];
     const routed = await this.#route(records);
-    const result = await withDeadline('an append', this.#o.requestTimeoutMs, this.#producer.send({ messages: routed.map((r) => r.message) }));
+    const result = await withDeadline('an append', this.#o.requestTimeoutMs, this.#producer.send({ messages: routed.map((r) => r.message), ...compressionFor(records) })).catch(tooLarge);
     return this.#results(routed, result.offsets ?? []);
   }
 
@@ -123,7 +143,7 @@ export class KafkaEventLog implements EventLog {
             if (!records.length) return;
             const routed = await this.#route(records);
             inFn = false;
-            await withDeadline('a transactional append', this.#o.requestTimeoutMs, tx.send({ messages: routed.map((r) => r.message) }));
+            await withDeadline('a transactional append', this.#o.requestTimeoutMs, tx.send({ messages: routed.map((r) => r.message), ...compressionFor(records) })).catch(tooLarge);
             inFn = true;
           },
         });
@@ -308,7 +328,7 @@ export class KafkaEventLog implements EventLog {
   async #route(records: AppendRecord[]) {
     const routed = [];
     for (const r of records) {
-      if (r.value.length > this.#o.maxRecordBytes) throw new RecordTooLarge(r.value.length, this.#o.maxRecordBytes);
+      if (r.value.length > this.#o.maxRecordBytes) throw new RecordTooLarge(`a record of ${r.value.length} bytes`, `the limit of ${this.#o.maxRecordBytes} bytes`);
       const partition = partitionForKey(r.key, await this.#partitionCount(r.topic));
       routed.push({
         topic: r.topic,

@@ -37,7 +37,7 @@ interface Group {
 export interface MemoryEventLogOptions {
   /** Records kept per partition before the oldest are dropped. Default 100 000. */
   maxRecordsPerPartition?: number;
-  /** Largest record value accepted, bytes. Default 1 MiB (Kafka's default message.max.bytes). */
+  /** Largest record value accepted, bytes. Default 16 MiB (a topic's maxRecordBytes lowers or raises it). */
   maxRecordBytes?: number;
   now?: () => number;
 }
@@ -58,7 +58,7 @@ export class MemoryEventLog implements EventLog {
 
   constructor(opts: MemoryEventLogOptions = {}) {
     this.#maxRecords = opts.maxRecordsPerPartition ?? 100_000;
-    this.#maxBytes = opts.maxRecordBytes ?? 1024 * 1024;
+    this.#maxBytes = opts.maxRecordBytes ?? 16 * 1024 * 1024;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -196,7 +196,8 @@ export class MemoryEventLog implements EventLog {
   #validate(records: AppendRecord[]): void {
     for (const r of records) {
       if (!this.#topics.has(r.topic)) throw new UnknownTopic(r.topic);
-      if (r.value.length > this.#maxBytes) throw new RecordTooLarge(r.value.length, this.#maxBytes);
+      const limit = this.#topics.get(r.topic)!.spec.maxRecordBytes ?? Math.min(this.#maxBytes, 1024 * 1024);
+      if (r.value.length > limit) throw new RecordTooLarge(`a record of ${r.value.length} bytes`, `the limit of ${r.topic} (${limit} bytes)`);
     }
   }
 
