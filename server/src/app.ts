@@ -1,6 +1,7 @@
 // The whole application as one Fastify instance: infra (already connected) → services (projector,
 // simulator) → routes. server.ts starts the process; tests build the app in-process with inject().
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
@@ -29,7 +30,7 @@ export interface AppOptions {
 }
 
 export async function buildApp({ config, infra, logger }: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const options = {
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     // Bounded work per connection and per request.
@@ -38,7 +39,11 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     keepAliveTimeout: 5_000,
     routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: true, useDefaults: true } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+    // With a certificate: HTTPS, HTTP/2 and HTTP/1.1 on one port, chosen per connection by ALPN.
+    ...(config.tls ? { http2: true, https: { allowHTTP1: true, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
+  };
+  // One app type for both servers: routes and plugins only use the request/reply API, the same on HTTP/2.
+  const app = (Fastify(options as FastifyServerOptions) as unknown as FastifyInstance).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
   let shuttingDown = false;

@@ -51,6 +51,8 @@ export const VARS = {
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
   INGEST_APPEND_TIMEOUT_MS: { kind: 'int', doc: 'How long ingest waits for the event log to take a payload before answering 503 with Retry-After.', default: '10000', min: 100, max: 120_000 },
+  TLS_CERT_FILE: { kind: 'string', doc: 'PEM certificate (chain) file: with TLS_KEY_FILE, serve HTTPS with HTTP/2 and HTTP/1.1 on the same port (ALPN).', default: '' },
+  TLS_KEY_FILE: { kind: 'string', doc: 'PEM private key file for TLS_CERT_FILE.', default: '', secret: true },
   BODY_LIMIT_BYTES: { kind: 'int', doc: 'Largest accepted HTTP request body.', default: '1048576', min: 1024, max: 104_857_600 },
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
@@ -105,6 +107,7 @@ export interface Config {
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
+  tls: { certFile: string; keyFile: string } | undefined;
   ingestAppendTimeoutMs: number;
   simulatorMatches: number;
   simulatorSpeed: number;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const p = check(name, v, raw);
     if (p) problems.push(p);
   }
+  if (Boolean(resolved('TLS_CERT_FILE')) !== Boolean(resolved('TLS_KEY_FILE'))) problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither');
   if (problems.length) throw new ConfigInvalid(problems.map((p) => `  - ${p}`).join('\n'));
   const str = (n: VarName) => resolved(n) ?? '';
   const opt = (n: VarName) => resolved(n) || undefined;
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    tls: opt('TLS_CERT_FILE') && opt('TLS_KEY_FILE') ? { certFile: opt('TLS_CERT_FILE')!, keyFile: opt('TLS_KEY_FILE')! } : undefined,
     ingestAppendTimeoutMs: int('INGEST_APPEND_TIMEOUT_MS'),
     simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
