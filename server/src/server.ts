@@ -42,5 +42,5 @@ export async function startServer(config: Config): Promise<Started> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return { app, url: `${config.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}` };
+  return { app, url: `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}` };
 }

@@ -50,7 +50,7 @@ describe('HTTPS with HTTP/2 and HTTP/1.1 on one port', () => {
   it('accepts the same POST over HTTP/1.1 on the same port', async () => {
     const { status, protocol } = await new Promise<{ status: number; protocol: string }>((resolve, reject) => {
       const req = h1(
-        { host: '127.0.0.1', port, path: '/v1/ingest/get5', method: 'POST', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], headers: { 'content-type': 'application/json', authorization: 'Bearer demo-get5' } },
+        { host: '127.0.0.1', port, path: '/v1/ingest/get5', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json', authorization: 'Bearer demo-get5' } },
         (res) => {
           res.resume();
           res.on('end', () => resolve({ status: res.statusCode ?? 0, protocol: `HTTP/${res.httpVersion}` }));
