@@ -19,6 +19,9 @@ Commands:
              in-memory cache) with the built-in simulator playing live matches. No services needed.
              --port=N                     HTTP port (default 8080; 0 = any free port)
   parse      clutch parse <source> <file...>: recorded data → canonical events as NDJSON on stdout.
+  stats      clutch stats <source> <file...> [--per-round]: a recorded match through the built-in
+             stats; prints final per-player and per-team stats as JSON (--per-round: cumulative
+             per-player stats at every round end, for CS2 and Valorant).
   replay     clutch replay <source> <file...> --speed <N|max>: play a recorded match as a live one,
              into the event log (KAFKA_BROKERS), or --url <clutch base URL> --token <ingest token>.
   simulate   clutch simulate --titles lol,cs2,valorant,dota2 --matches <n> --rate <events/s>
@@ -70,6 +73,7 @@ const OPTIONS = {
   source: { type: 'string' },
   stream: { type: 'string' },
   name: { type: 'string' },
+  'per-round': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -138,6 +142,10 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
         `  post real data: curl --data-binary @server.log '${url}/v1/ingest/cs2-log?token=demo-cs2-log'  (any source: token demo-<source>)\n`,
     );
     return -1;
+  },
+  async stats(p, v) {
+    const { statsCommand } = await import('./cli/stats.ts');
+    return statsCommand(p[0], p.slice(1), { tenant: v.tenant ?? 'cli', perRound: v['per-round'] === true });
   },
   async parse(p, v) {
     const { parseCommand } = await import('./cli/parse.ts');

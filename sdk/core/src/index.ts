@@ -3,3 +3,4 @@ export * from './live-summary.ts';
 export * from './titles.ts';
 export * from './uuid.ts';
 export * from './validate.ts';
+export * from './stats/index.ts';

@@ -23,7 +23,7 @@ describe('cs2-log: a wingman match', () => {
       'round.started': 5,
       'player.threw.grenade': 2,
       'player.blinded.player': 1,
-      'player.damaged.player': 2,
+      'player.damaged.player': 6,
       'player.killed.player': 10,
       'player.assisted.player': 2,
       'round.ended': 5,
@@ -146,7 +146,7 @@ describe('cs2-log: a wingman match', () => {
     const last = states.slice(-4);
     expect(last.map((s) => [s.payload.player.name, s.payload.player.side, s.payload.stats])).toEqual([
       ['vex', 't', { kills: 2, deaths: 1, assists: 1, damage: 200, money: 7900, mvps: 1, headshots: 1 }],
-      ['mira', 't', { kills: 1, deaths: 3, assists: 1, damage: 175, money: 7400, mvps: 1, headshots: 1 }],
+      ['mira', 't', { kills: 1, deaths: 3, assists: 1, damage: 100, money: 7400, mvps: 1, headshots: 1 }],
       ['kobo', 'ct', { kills: 1, deaths: 2, assists: 0, damage: 100, money: 4900, mvps: 1, headshots: 0 }],
       ['Lune', 'ct', { kills: 1, deaths: 2, assists: 0, damage: 100, money: 4400, mvps: 1, headshots: 0 }],
     ]);
