@@ -49,7 +49,14 @@ describe('lol-match: 2024 match + timeline', () => {
       teams: [{ id: 'blue', name: 'Blue', side: 'blue' }, { id: 'red', name: 'Red', side: 'red' }],
       map: "Summoner's Rift",
       mode: 'CLASSIC',
-      extra: { riotMatchId: 'EUW1_7123456789', queueId: 420, gameVersion: '14.12.594.4901', platformId: 'EUW1' },
+      extra: {
+        riotMatchId: 'EUW1_7123456789',
+        queueId: 420,
+        gameVersion: '14.12.594.4901',
+        platformId: 'EUW1',
+        // teamPosition of each participant, for lane opponents in stats
+        roles: Object.fromEntries(m24.info.participants.map((p, i) => [p.puuid, ['TOP', 'JUNGLE', 'MIDDLE', 'BOTTOM', 'UTILITY'][i % 5]])),
+      },
     });
   });
 

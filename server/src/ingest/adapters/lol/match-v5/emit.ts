@@ -104,7 +104,13 @@ function refs(c: Emitter, pids: number[]): PlayerRef[] | undefined {
 }
 
 function started(c: Emitter, match: MatchDoc | undefined): void {
-  const extra = compact({ riotMatchId: c.matchId.slice(4), queueId: match?.queueId, gameVersion: match?.version, platformId: match?.platformId });
+  // Roles (lane positions) let stats pair lane opponents (gold difference at 10 and 15 minutes).
+  const roles: Record<string, string> = {};
+  for (const mp of match?.players ?? []) {
+    const id = c.players.get(mp.pid)?.id;
+    if (id && mp.role && mp.role !== 'Invalid' && mp.role !== 'NONE') roles[id] = mp.role;
+  }
+  const extra = compact({ riotMatchId: c.matchId.slice(4), queueId: match?.queueId, gameVersion: match?.version, platformId: match?.platformId, roles: Object.keys(roles).length ? roles : undefined });
   push(c, 'match.started', compact({ teams: TEAMS, map: mapName(match?.mapId), mode: match?.mode, extra }), 0, 'match.started');
 }
 

@@ -64,6 +64,7 @@ function readParticipant(v: unknown, at: string): MatchPlayer {
     teamId: optNum(p.teamId),
     champion: nonEmpty(optStr(p.championName))?.slice(0, 128),
     championId,
+    role: nonEmpty(optStr(p.teamPosition) ?? optStr(p.individualPosition))?.slice(0, 16),
     final: finalStats(p),
     items,
   });

@@ -30,6 +30,8 @@ export interface MatchPlayer {
   teamId?: number;
   champion?: string;
   championId?: number;
+  /** teamPosition (TOP, JUNGLE, MIDDLE, BOTTOM, UTILITY) when Riot assigned one. */
+  role?: string;
   final?: FinalStats;
   items?: string[];
 }
