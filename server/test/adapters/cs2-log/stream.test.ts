@@ -83,6 +83,29 @@ describe('cs2-log: match lifecycle', () => {
     expect(ofType(drafts, 'round.ended')).toHaveLength(1);
   });
 
+  it('a round backup restore (rounds played go back) numbers rounds again from there and resets the score', async () => {
+    const log = [
+      liveStart('21:00:00'),
+      round('21:00:20', 1, 0),
+      round('21:01:20', 2, 0),
+      round('21:02:20', 3, 0),
+      // mp_backup_restore_load_file of round 2's backup: the server says 1 round played, 1:0
+      at('21:03:00', 'MatchStatus: Score: 1:0 on map "de_nuke" RoundsPlayed: 1'),
+      round('21:03:20', 2, 0),
+    ].join('\n');
+    const drafts = run(cs2LogAdapter, [log], c);
+    expectValidDrafts(cs2LogAdapter, drafts);
+    expect(ofType(drafts, 'round.started').map((r) => r.payload.round)).toEqual([1, 2, 3, 2]);
+    expect(ofType(drafts, 'score.changed').map((r) => r.payload.score)).toEqual([[1, 0]]);
+    // …and the stats, fed the same events, roll round 3 and the first round 2 back: 2 kills, not 4
+    const { applyStats, newStats, statsView } = await import('@clutch/core');
+    const s = newStats('cs2', drafts[0]!.matchId);
+    drafts.forEach((d, i) => applyStats(s, { ...d, id: '0', v: 1, tenant: 't', title: 'cs2', source: 'cs2-log', seq: i + 1, receivedAt: d.occurredAt } as never));
+    const v = statsView(s);
+    expect(v.rounds).toHaveLength(2);
+    expect(v.players.find((p) => p.name === 'red')!.kills).toBe(2);
+  });
+
   it('joins a match already under way, numbering rounds and scoring from MatchStatus', () => {
     const from = lines(WINGMAN).findIndex((l) => l.startsWith('L 03/14/2026 - 20:05:24: Starting Freeze period'));
     const drafts = run(cs2LogAdapter, [lines(WINGMAN).slice(from).join('\n')], c);

@@ -158,6 +158,18 @@ export function onStatus(run: Run, msg: M<'status'>, line: Line): void {
   } else {
     st.warmup = false;
     resolve(run);
+    const m = st.match;
+    // A round backup was restored (mp_backup_restore_load_file): fewer rounds played than we counted.
+    // Rounds are numbered again from there, and the score goes back (stats roll back on the next
+    // round.started with a number already played).
+    if (isLive(run) && m && msg.roundsPlayed < m.ended) {
+      refreshSides(st, m);
+      m.score[m.ct] = msg.ct;
+      m.score[m.ct === 0 ? 1 : 0] = msg.t;
+      m.draws = Math.max(0, msg.roundsPlayed - msg.ct - msg.t);
+      m.round = m.ended = msg.roundsPlayed;
+      emit(run, 'score.changed', { score: [m.score[0], m.score[1]] }, line);
+    }
   }
 }
 
