@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_ingest_tokens.ts';
+import * as m0003 from './0003_processing.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_ingest_tokens': m0002,
+  '0003_processing': m0003,
 };

@@ -62,12 +62,33 @@ export interface LiveHistory {
   bounds(stream: string): Promise<{ first: number; last: number } | undefined>;
 }
 
+export interface Contribution {
+  /** The sorted set, e.g. `lb:cs2:kills` or `lb:cs2:t:major-2026:kills`. */
+  board: string;
+  /** Who is ranked: a player or team id. */
+  member: string;
+  /** Where the value comes from (a match id): a member's score is the sum of its sources' values. */
+  source: string;
+  value: number;
+}
+
+/**
+ * Leaderboards: sorted sets whose scores are sums of per-source contributions. Setting a source's
+ * value again replaces it (the score moves by the difference), so replays change nothing.
+ */
+export interface Leaderboards {
+  set(items: readonly Contribution[], ttlMs: number): Promise<void>;
+  /** Highest first, at most `limit`. */
+  top(board: string, limit: number): Promise<Array<{ member: string; score: number }>>;
+}
+
 export interface CacheBackend {
   readonly kind: 'redis' | 'memory';
   readonly cache: Cache;
   readonly pubsub: PubSub;
   readonly rateLimiter: RateLimiter;
   readonly liveHistory: LiveHistory;
+  readonly leaderboards: Leaderboards;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

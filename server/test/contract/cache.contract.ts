@@ -159,6 +159,36 @@ export function cacheContract(name: string, make: (prefix: string) => Promise<Ca
       });
     });
 
+    describe('leaderboards', () => {
+      it('ranks members by the sum of their per-source values, highest first (seen from every instance)', async () => {
+        const lb = f.a.leaderboards;
+        await lb.set(
+          [
+            { board: 'lb:cs2:kills', member: 'alice', source: 'm1', value: 20 },
+            { board: 'lb:cs2:kills', member: 'bob', source: 'm1', value: 25 },
+            { board: 'lb:cs2:kills', member: 'alice', source: 'm2', value: 10 },
+          ],
+          60_000,
+        );
+        expect(await f.b.leaderboards.top('lb:cs2:kills', 10)).toEqual([
+          { member: 'alice', score: 30 },
+          { member: 'bob', score: 25 },
+        ]);
+        expect(await lb.top('lb:cs2:kills', 1)).toEqual([{ member: 'alice', score: 30 }]);
+        expect(await lb.top('lb:none', 10)).toEqual([]);
+      });
+
+      it('setting a source again replaces its value: a replay moves nothing, a correction moves by the difference', async () => {
+        const lb = f.a.leaderboards;
+        const item = { board: 'lb:lol:assists', member: 'carol', source: 'm9', value: 7 };
+        await lb.set([item], 60_000);
+        await lb.set([item], 60_000);
+        expect(await lb.top('lb:lol:assists', 10)).toEqual([{ member: 'carol', score: 7 }]);
+        await lb.set([{ ...item, value: 9 }], 60_000);
+        expect(await lb.top('lb:lol:assists', 10)).toEqual([{ member: 'carol', score: 9 }]);
+      });
+    });
+
     it('answers ping while up', async () => {
       await expect(f.a.ping()).resolves.toBeUndefined();
     });

@@ -37,13 +37,61 @@ export interface Matches {
   id: string;
   last_seq: Generated<number>;
   map: string | null;
+  series_id: string | null;
   started_at: Date;
   status: string;
   teams: Json;
   tenant_id: string;
   title: string;
+  tournament_id: string | null;
   updated_at: Date;
   winner: string | null;
+}
+
+export interface MatchPlayerStats {
+  assists: number;
+  deaths: number;
+  finished: boolean;
+  kills: number;
+  last_seq: number;
+  match_id: string;
+  played_at: Date;
+  player_id: string;
+  stats: Json;
+  team_id: string | null;
+  tenant_id: string;
+  title: string;
+  tournament_id: string | null;
+}
+
+export interface MatchRosters {
+  character: string | null;
+  match_id: string;
+  player_id: string;
+  role: string | null;
+  team_id: string | null;
+  tenant_id: string;
+}
+
+export interface MatchStats {
+  last_seq: number;
+  match_id: string;
+  state: Json;
+  tenant_id: string;
+  title: string;
+  updated_at: Date;
+  view: Json;
+}
+
+export interface MatchTeamStats {
+  kills: number;
+  last_seq: number;
+  match_id: string;
+  score: number;
+  stats: Json;
+  team_id: string;
+  tenant_id: string;
+  title: string;
 }
 
 export interface MetricPoints {
@@ -55,15 +103,98 @@ export interface MetricPoints {
   value: number;
 }
 
+export interface PlayerDaily {
+  assists: number | null;
+  cs: number | null;
+  damage: number | null;
+  day: Date;
+  deaths: number | null;
+  games: number;
+  gold: number | null;
+  kills: number | null;
+  subject_id: string;
+  subject_kind: string;
+  tenant_id: string;
+  title: string;
+  xp: number | null;
+}
+
+export interface Players {
+  id: string;
+  name: string;
+  team_id: string | null;
+  tenant_id: string;
+  title: string;
+  updated_at: Generated<Date>;
+}
+
+export interface Series {
+  best_of: number | null;
+  id: string;
+  score: Json | null;
+  status: string;
+  teams: Json;
+  tenant_id: string;
+  title: string;
+  tournament_id: string | null;
+  updated_at: Generated<Date>;
+  winner: string | null;
+}
+
+export interface StatWindows {
+  assists: number | null;
+  cs: number | null;
+  damage: number | null;
+  deaths: number | null;
+  gold: number | null;
+  idx: number;
+  kills: number | null;
+  last_seq: number;
+  match_id: string;
+  subject_id: string;
+  subject_kind: string;
+  tenant_id: string;
+  time: Date;
+  title: string;
+  win: string;
+  xp: number | null;
+}
+
+export interface Teams {
+  id: string;
+  name: string;
+  tenant_id: string;
+  title: string;
+  updated_at: Generated<Date>;
+}
+
 export interface Tenants {
   created_at: Generated<Date>;
   id: string;
   name: string;
 }
 
+export interface Tournaments {
+  id: string;
+  name: string;
+  tenant_id: string;
+  title: string | null;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   ingest_tokens: IngestTokens;
+  match_player_stats: MatchPlayerStats;
+  match_rosters: MatchRosters;
+  match_stats: MatchStats;
+  match_team_stats: MatchTeamStats;
   matches: Matches;
   metric_points: MetricPoints;
+  player_daily: PlayerDaily;
+  players: Players;
+  series: Series;
+  stat_windows: StatWindows;
+  teams: Teams;
   tenants: Tenants;
+  tournaments: Tournaments;
 }

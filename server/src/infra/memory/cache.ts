@@ -1,7 +1,7 @@
 // In-memory Cache, PubSub, RateLimiter and LiveHistory for the demo and fast tests. Same semantics
 // as the Redis adapter (the contract suite checks both). Bounded: a maximum number of keys and of
 // streams, oldest first out; expired entries are swept periodically.
-import type { Cache, CacheBackend, HistoryEntry, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import type { Cache, CacheBackend, Contribution, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
 import { gcra } from '../rate-gcra.ts';
 
 export interface MemoryCacheOptions {
@@ -194,6 +194,34 @@ class MemoryLiveHistory implements LiveHistory {
   }
 }
 
+/** Leaderboards in memory: per board, member scores and per-source contributions (expiry ignored: demo and tests). */
+class MemoryLeaderboards implements Leaderboards {
+  private readonly boards = new Map<string, { scores: Map<string, number>; sources: Map<string, number> }>();
+  private readonly maxBoards: number;
+  constructor(maxBoards: number) {
+    this.maxBoards = maxBoards;
+  }
+  async set(items: readonly Contribution[]): Promise<void> {
+    for (const c of items) {
+      let b = this.boards.get(c.board);
+      if (!b) {
+        if (this.boards.size >= this.maxBoards) this.boards.delete(this.boards.keys().next().value!);
+        this.boards.set(c.board, (b = { scores: new Map(), sources: new Map() }));
+      }
+      const field = `${c.member}\u0000${c.source}`;
+      const old = b.sources.get(field) ?? 0;
+      b.sources.set(field, c.value);
+      b.scores.set(c.member, (b.scores.get(c.member) ?? 0) + c.value - old);
+    }
+  }
+  async top(board: string, limit: number): Promise<Array<{ member: string; score: number }>> {
+    const b = this.boards.get(board);
+    if (!b) return [];
+    // Same order as Redis ZREVRANGE: score desc, then member desc.
+    return [...b.scores].sort((x, y) => y[1] - x[1] || (y[0] > x[0] ? 1 : y[0] < x[0] ? -1 : 0)).slice(0, limit).map(([member, score]) => ({ member, score }));
+  }
+}
+
 export function createMemoryCacheBackend(opts: MemoryCacheOptions = {}): CacheBackend {
   const now = opts.now ?? Date.now;
   const cache = new MemoryCache(opts.maxKeys ?? 100_000, now);
@@ -212,6 +240,7 @@ export function createMemoryCacheBackend(opts: MemoryCacheOptions = {}): CacheBa
     pubsub: new MemoryPubSub(),
     rateLimiter,
     liveHistory,
+    leaderboards: new MemoryLeaderboards(opts.maxKeys ?? 100_000),
     async ping() {
       if (closed) throw new Error('memory cache is closed');
     },

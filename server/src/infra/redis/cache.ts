@@ -3,7 +3,7 @@
 // channel gets the configured prefix. Commands fail fast while Redis is down (readiness turns red)
 // and the client reconnects on its own when it is back.
 import { Redis } from 'ioredis';
-import type { Cache, CacheBackend, HistoryEntry, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import type { Cache, CacheBackend, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
 
 export interface RedisBackendOptions {
   url: string;
@@ -38,7 +38,22 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
+// A source's contribution to a member's score: the score moves by (new − old); replays move nothing.
+// KEYS[1] sorted set, KEYS[2] hash of contributions; ARGV member, field, value, ttl ms.
+const CONTRIBUTE = `
+local old = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
+local v = tonumber(ARGV[3])
+if v ~= old then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+  redis.call('ZINCRBY', KEYS[1], v - old, ARGV[1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1
+`;
+
 type Commands = Redis & {
+  clutchContribute(board: string, contributions: string, member: string, field: string, value: number, ttlMs: number): Promise<number>;
   clutchGcra(key: string, interval: number, window: number, cost: number): Promise<[number, number, string, string]>;
   clutchAppend(key: string, seq: number, maxLen: number, message: string, ttlMs: number): Promise<number>;
 };
@@ -55,6 +70,7 @@ function connect(url: string, commandTimeoutMs: number): Commands {
   client.on('error', () => {}); // surfaced through failed commands and ping(), not as a crash
   client.defineCommand('clutchGcra', { numberOfKeys: 1, lua: GCRA });
   client.defineCommand('clutchAppend', { numberOfKeys: 1, lua: APPEND });
+  client.defineCommand('clutchContribute', { numberOfKeys: 2, lua: CONTRIBUTE });
   return client;
 }
 
@@ -147,12 +163,30 @@ export function createRedisCacheBackend(opts: RedisBackendOptions): CacheBackend
     },
   };
 
+  const leaderboards: Leaderboards = {
+    async set(items, ttlMs) {
+      if (!items.length) return;
+      const p = client.pipeline() as unknown as Commands;
+      for (const c of items) p.clutchContribute(k(c.board), k(`${c.board}:src`), c.member, `${c.member}\u0000${c.source}`, c.value, Math.max(1, Math.ceil(ttlMs)));
+      const results = (await (p as unknown as ReturnType<Redis['pipeline']>).exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
+    async top(board, limit) {
+      const flat = await client.zrevrange(k(board), 0, Math.max(0, limit - 1), 'WITHSCORES');
+      const out: Array<{ member: string; score: number }> = [];
+      for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+      return out;
+    },
+  };
+
   return {
     kind: 'redis',
     cache,
     pubsub,
     rateLimiter,
     liveHistory,
+    leaderboards,
     async ping() {
       await client.ping();
     },

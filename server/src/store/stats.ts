@@ -1,0 +1,313 @@
+// What the processor writes, and the reads over it. Every write is an upsert that only replaces a
+// row holding a lower seq, so a replayed batch changes nothing. Writes are multi-row statements
+// (never one round trip per event) and run in the caller's transaction.
+import type { MatchStatsView, StatsState, Title } from '@clutch/core';
+import { sql } from 'kysely';
+import { chunks, type Db } from './db.ts';
+
+export interface WindowRow {
+  time: Date;
+  tenant: string;
+  matchId: string;
+  title: Title;
+  subjectKind: 'player' | 'team';
+  subjectId: string;
+  win: 'minute' | 'round' | 'game';
+  idx: number;
+  kills?: number;
+  deaths?: number;
+  assists?: number;
+  damage?: number;
+  gold?: number;
+  xp?: number;
+  cs?: number;
+  lastSeq: number;
+}
+
+export interface MatchStatsWrite {
+  tenant: string;
+  matchId: string;
+  title: Title;
+  tournamentId?: string;
+  seriesId?: string;
+  state: StatsState;
+  view: MatchStatsView;
+  playedAt: Date;
+  updatedAt: Date;
+}
+
+export async function loadStatsState(db: Db, tenant: string, matchId: string): Promise<StatsState | undefined> {
+  const row = await db.selectFrom('match_stats').select(['state']).where('tenant_id', '=', tenant).where('match_id', '=', matchId).executeTakeFirst();
+  return row ? (row.state as unknown as StatsState) : undefined;
+}
+
+export async function getMatchStats(db: Db, tenant: string, matchId: string): Promise<MatchStatsView | undefined> {
+  const row = await db.selectFrom('match_stats').select(['view']).where('tenant_id', '=', tenant).where('match_id', '=', matchId).executeTakeFirst();
+  return row ? (row.view as unknown as MatchStatsView) : undefined;
+}
+
+/**
+ * Writes match stats (snapshot + view), per-player and per-team rows, rosters and the player/team
+ * entities. Returns the matches actually written: one whose stored last_seq is not lower is left
+ * alone (a stale writer, or a replay), and so are its rows.
+ */
+export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[]): Promise<Set<string>> {
+  const written = new Set<string>();
+  for (const part of chunks(items, 200)) {
+    const rows = await db
+      .insertInto('match_stats')
+      .values(part.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.state.lastSeq, state: JSON.stringify(m.state), view: JSON.stringify(m.view), updated_at: m.updatedAt })))
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'match_id'])
+          .doUpdateSet((eb) => ({ last_seq: eb.ref('excluded.last_seq'), state: eb.ref('excluded.state'), view: eb.ref('excluded.view'), updated_at: eb.ref('excluded.updated_at') }))
+          .where('match_stats.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
+      )
+      .returning(['tenant_id', 'match_id'])
+      .execute();
+    for (const r of rows) written.add(`${r.tenant_id}\u0000${r.match_id}`);
+  }
+  const fresh = items.filter((m) => written.has(`${m.tenant}\u0000${m.matchId}`));
+  if (!fresh.length) return written;
+
+  const players = fresh.flatMap((m) =>
+    m.view.players.map((p) => ({
+      tenant_id: m.tenant,
+      match_id: m.matchId,
+      player_id: p.id,
+      title: m.title,
+      team_id: p.team ?? null,
+      tournament_id: m.tournamentId ?? null,
+      finished: m.view.status === 'finished',
+      kills: p.kills,
+      deaths: p.deaths,
+      assists: p.assists,
+      stats: JSON.stringify(p),
+      last_seq: m.state.lastSeq,
+      played_at: m.playedAt,
+    })),
+  );
+  for (const part of chunks(players, 500)) {
+    await db
+      .insertInto('match_player_stats')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'match_id', 'player_id']).doUpdateSet((eb) => ({
+          team_id: eb.ref('excluded.team_id'),
+          tournament_id: eb.ref('excluded.tournament_id'),
+          finished: eb.ref('excluded.finished'),
+          kills: eb.ref('excluded.kills'),
+          deaths: eb.ref('excluded.deaths'),
+          assists: eb.ref('excluded.assists'),
+          stats: eb.ref('excluded.stats'),
+          last_seq: eb.ref('excluded.last_seq'),
+        })),
+      )
+      .execute();
+  }
+  const teams = fresh.flatMap((m) =>
+    m.view.teams.map((t) => ({ tenant_id: m.tenant, match_id: m.matchId, team_id: t.id, title: m.title, score: t.score, kills: t.kills, stats: JSON.stringify(t), last_seq: m.state.lastSeq })),
+  );
+  for (const part of chunks(teams, 500)) {
+    await db
+      .insertInto('match_team_stats')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'match_id', 'team_id']).doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), kills: eb.ref('excluded.kills'), stats: eb.ref('excluded.stats'), last_seq: eb.ref('excluded.last_seq') })),
+      )
+      .execute();
+  }
+  const rosters = fresh.flatMap((m) =>
+    m.view.players.map((p) => ({ tenant_id: m.tenant, match_id: m.matchId, player_id: p.id, team_id: p.team ?? null, character: p.character ?? null, role: p.role ?? null })),
+  );
+  for (const part of chunks(rosters, 500)) {
+    await db
+      .insertInto('match_rosters')
+      .values(part)
+      .onConflict((oc) => oc.columns(['tenant_id', 'match_id', 'player_id']).doUpdateSet((eb) => ({ team_id: eb.ref('excluded.team_id'), character: eb.ref('excluded.character'), role: eb.ref('excluded.role') })))
+      .execute();
+  }
+  // Entities: the latest name (and team) of each player and team. Deduplicated: one row per key per statement.
+  const playerEntities = new Map<string, { tenant_id: string; id: string; name: string; title: string; team_id: string | null; updated_at: Date }>();
+  const teamEntities = new Map<string, { tenant_id: string; id: string; name: string; title: string; updated_at: Date }>();
+  for (const m of fresh) {
+    for (const p of m.view.players) if (p.name) playerEntities.set(`${m.tenant}\u0000${p.id}`, { tenant_id: m.tenant, id: p.id, name: p.name, title: m.title, team_id: p.team ?? null, updated_at: m.updatedAt });
+    for (const t of m.view.teams) teamEntities.set(`${m.tenant}\u0000${t.id}`, { tenant_id: m.tenant, id: t.id, name: t.name, title: m.title, updated_at: m.updatedAt });
+  }
+  for (const part of chunks([...playerEntities.values()], 500)) {
+    await db
+      .insertInto('players')
+      .values(part)
+      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), team_id: eb.ref('excluded.team_id'), updated_at: eb.ref('excluded.updated_at') })))
+      .execute();
+  }
+  for (const part of chunks([...teamEntities.values()], 500)) {
+    await db
+      .insertInto('teams')
+      .values(part)
+      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), updated_at: eb.ref('excluded.updated_at') })))
+      .execute();
+  }
+  // Tournament and series of the match, when the events name them.
+  const tournaments = new Map<string, { tenant_id: string; id: string; name: string; title: string }>();
+  for (const m of fresh) if (m.tournamentId) tournaments.set(`${m.tenant}\u0000${m.tournamentId}`, { tenant_id: m.tenant, id: m.tournamentId, name: m.tournamentId, title: m.title });
+  if (tournaments.size) await db.insertInto('tournaments').values([...tournaments.values()]).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
+  for (const m of fresh) {
+    if (!m.tournamentId && !m.seriesId) continue;
+    await db
+      .updateTable('matches')
+      .set({ tournament_id: m.tournamentId ?? null, series_id: m.seriesId ?? null })
+      .where('tenant_id', '=', m.tenant)
+      .where('id', '=', m.matchId)
+      .where((eb) => eb.or([eb('tournament_id', 'is distinct from', m.tournamentId ?? null), eb('series_id', 'is distinct from', m.seriesId ?? null)]))
+      .execute();
+  }
+  return written;
+}
+
+/** Native partitions (no TimescaleDB): monthly partitions of stat_windows, created before a write needs them. */
+const partitionsMade = new WeakMap<object, Set<string>>();
+async function ensureMonthPartitions(db: Db, times: Iterable<Date>): Promise<void> {
+  const made = partitionsMade.get(db) ?? new Set<string>();
+  partitionsMade.set(db, made);
+  for (const t of times) {
+    const y = t.getUTCFullYear();
+    const mo = t.getUTCMonth();
+    const name = `stat_windows_${y}_${String(mo + 1).padStart(2, '0')}`;
+    if (made.has(name)) continue;
+    const from = new Date(Date.UTC(y, mo, 1)).toISOString();
+    const to = new Date(Date.UTC(y, mo + 1, 1)).toISOString();
+    // A name built from two integers; the bounds are literals of our own making.
+    await sql`create table if not exists ${sql.id(name)} partition of stat_windows for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(db);
+    made.add(name);
+  }
+}
+
+/** Upserts windows (a late event's correction replaces the value) and refreshes the daily rollup natively. */
+export async function upsertWindows(db: Db, rows: readonly WindowRow[], o: { timescale: boolean }): Promise<void> {
+  if (!rows.length) return;
+  if (!o.timescale) {
+    const months = new Map<string, Date>();
+    for (const r of rows) months.set(`${r.time.getUTCFullYear()}-${r.time.getUTCMonth()}`, r.time);
+    await ensureMonthPartitions(db, months.values());
+  }
+  for (const part of chunks(rows, 500)) {
+    await db
+      .insertInto('stat_windows')
+      .values(
+        part.map((r) => ({
+          time: r.time,
+          tenant_id: r.tenant,
+          match_id: r.matchId,
+          title: r.title,
+          subject_kind: r.subjectKind,
+          subject_id: r.subjectId,
+          win: r.win,
+          idx: r.idx,
+          kills: r.kills ?? null,
+          deaths: r.deaths ?? null,
+          assists: r.assists ?? null,
+          damage: r.damage ?? null,
+          gold: r.gold ?? null,
+          xp: r.xp ?? null,
+          cs: r.cs ?? null,
+          last_seq: r.lastSeq,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'match_id', 'subject_kind', 'subject_id', 'win', 'idx', 'time'])
+          .doUpdateSet((eb) => ({
+            kills: eb.ref('excluded.kills'),
+            deaths: eb.ref('excluded.deaths'),
+            assists: eb.ref('excluded.assists'),
+            damage: eb.ref('excluded.damage'),
+            gold: eb.ref('excluded.gold'),
+            xp: eb.ref('excluded.xp'),
+            cs: eb.ref('excluded.cs'),
+            last_seq: eb.ref('excluded.last_seq'),
+          }))
+          .where('stat_windows.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
+      )
+      .execute();
+  }
+  if (!o.timescale) await refreshDaily(db, rows.filter((r) => r.win === 'game'));
+}
+
+/** Native rollup: recomputes player_daily for the (tenant, subject, day) keys the rows touched. */
+async function refreshDaily(db: Db, games: readonly WindowRow[]): Promise<void> {
+  const keys = new Map<string, { tenant: string; kind: string; subject: string; day: string }>();
+  for (const r of games) {
+    const day = new Date(Date.UTC(r.time.getUTCFullYear(), r.time.getUTCMonth(), r.time.getUTCDate())).toISOString();
+    keys.set(`${r.tenant}\u0000${r.subjectKind}\u0000${r.subjectId}\u0000${day}`, { tenant: r.tenant, kind: r.subjectKind, subject: r.subjectId, day });
+  }
+  for (const part of chunks([...keys.values()], 300)) {
+    const list = sql.join(part.map((k) => sql`(${k.tenant}, ${k.kind}, ${k.subject}, ${k.day}::timestamptz)`));
+    await sql`
+      insert into player_daily (day, tenant_id, title, subject_kind, subject_id, games, kills, deaths, assists, damage, gold, xp, cs)
+      select date_trunc('day', w.time, 'UTC') as day, w.tenant_id, w.title, w.subject_kind, w.subject_id,
+             count(*), sum(w.kills), sum(w.deaths), sum(w.assists), sum(w.damage), sum(w.gold), sum(w.xp), sum(w.cs)
+      from stat_windows w
+      join (values ${list}) as k(tenant_id, subject_kind, subject_id, day)
+        on w.tenant_id = k.tenant_id and w.subject_kind = k.subject_kind and w.subject_id = k.subject_id
+       and w.time >= k.day and w.time < k.day + interval '1 day'
+      where w.win = 'game'
+      group by 1, 2, 3, 4, 5
+      on conflict (tenant_id, subject_kind, subject_id, day, title) do update set
+        games = excluded.games, kills = excluded.kills, deaths = excluded.deaths, assists = excluded.assists,
+        damage = excluded.damage, gold = excluded.gold, xp = excluded.xp, cs = excluded.cs`.execute(db);
+  }
+}
+
+export interface WindowPoint {
+  idx: number;
+  time: Date;
+  subjectKind: 'player' | 'team';
+  subjectId: string;
+  values: Partial<Record<'kills' | 'deaths' | 'assists' | 'damage' | 'gold' | 'xp' | 'cs', number>>;
+}
+
+/** A match's windows of one kind, in order. */
+export async function matchWindows(db: Db, tenant: string, matchId: string, win: 'minute' | 'round' | 'game'): Promise<WindowPoint[]> {
+  const rows = await db
+    .selectFrom('stat_windows')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('match_id', '=', matchId)
+    .where('win', '=', win)
+    .orderBy('idx')
+    .orderBy('subject_kind')
+    .orderBy('subject_id')
+    .execute();
+  return rows.map((r) => ({
+    idx: r.idx,
+    time: new Date(r.time),
+    subjectKind: r.subject_kind as 'player' | 'team',
+    subjectId: r.subject_id,
+    values: Object.fromEntries((['kills', 'deaths', 'assists', 'damage', 'gold', 'xp', 'cs'] as const).flatMap((k) => (r[k] === null ? [] : [[k, Number(r[k])]]))),
+  }));
+}
+
+export interface DailyPoint {
+  day: Date;
+  games: number;
+  kills: number;
+  deaths: number;
+  assists: number;
+  damage: number | null;
+}
+
+/** A player's (or team's) per-day totals over finished and live games: the continuous aggregate or the rollup. */
+export async function subjectHistory(db: Db, tenant: string, q: { kind: 'player' | 'team'; id: string; from: Date; to: Date }): Promise<DailyPoint[]> {
+  const rows = await db
+    .selectFrom('player_daily')
+    .select(['day', 'games', 'kills', 'deaths', 'assists', 'damage'])
+    .where('tenant_id', '=', tenant)
+    .where('subject_kind', '=', q.kind)
+    .where('subject_id', '=', q.id)
+    .where('day', '>=', q.from)
+    .where('day', '<', q.to)
+    .orderBy('day')
+    .execute();
+  return rows.map((r) => ({ day: new Date(r.day), games: Number(r.games), kills: Number(r.kills ?? 0), deaths: Number(r.deaths ?? 0), assists: Number(r.assists ?? 0), damage: r.damage === null ? null : Number(r.damage) }));
+}
