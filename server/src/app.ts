@@ -1,4 +1,4 @@
-// The whole application as one Fastify instance: infra (already connected) → services (projector,
+// The whole application as one Fastify instance: infra (already connected) → services (processor,
 // simulator) → routes. server.ts starts the process; tests build the app in-process with inject().
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -19,7 +19,8 @@ import { startSimulator, type Simulator } from './ingest/simulator.ts';
 import { startPollers, type Pollers } from './ingest/pollers/index.ts';
 import type { Stage } from './streams/stateful-stage.ts';
 import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
-import { startLiveSummaryProjector, type Projector } from './processing/live-summary-projector.ts';
+import stats from './api/stats.ts';
+import { startProcessor, type Processor } from './processing/processor.ts';
 import { ensureTenant } from './store/tenants.ts';
 import { groupName, topicNames, topicSpecs } from './topics.ts';
 
@@ -72,9 +73,10 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   if (config.roles.includes('api')) {
     await app.register(home);
     await app.register(matches, { store: infra.store, tenant: () => config.defaultTenant });
+    await app.register(stats, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
   }
 
-  let projector: Projector | undefined;
+  let processor: Processor | undefined;
   let simulator: Simulator | undefined;
   let pollers: Pollers | undefined;
   const stages: Stage[] = [];
@@ -86,13 +88,14 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
       pollers = startPollers({ config: config.pollers, eventLog: infra.eventLog, topics, cache: infra.cache.cache, appendTimeoutMs: config.ingestAppendTimeoutMs, metrics: app.metrics, log: logger.child({ 'log.logger': 'pollers' }) });
     }
     if (config.roles.includes('process')) {
-      projector = await startLiveSummaryProjector({
+      processor = await startProcessor({
         eventLog: infra.eventLog,
         store: infra.store,
         cache: infra.cache,
         topic: topics.events,
-        groupId: groupName(config.kafkaTopicPrefix, 'live-summary'),
-        log: logger.child({ 'log.logger': 'projector' }),
+        statsTopic: topics.stats,
+        groupId: groupName(config.kafkaTopicPrefix, 'processor'),
+        log: logger.child({ 'log.logger': 'processor' }),
         metrics: app.metrics,
       });
     }
@@ -114,7 +117,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await simulator?.stop();
     await pollers?.stop();
     for (const stage of stages) await stage.stop();
-    await projector?.stop();
+    await processor?.stop();
     await infra.close();
   });
 

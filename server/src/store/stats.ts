@@ -1,7 +1,7 @@
 // What the processor writes, and the reads over it. Every write is an upsert that only replaces a
 // row holding a lower seq, so a replayed batch changes nothing. Writes are multi-row statements
 // (never one round trip per event) and run in the caller's transaction.
-import type { MatchStatsView, StatsState, Title } from '@clutch/core';
+import type { MatchStatsView, Title } from '@clutch/core';
 import { sql } from 'kysely';
 import { chunks, type Db } from './db.ts';
 
@@ -30,15 +30,19 @@ export interface MatchStatsWrite {
   title: Title;
   tournamentId?: string;
   seriesId?: string;
-  state: StatsState;
+  /** Seq of the last event applied: the idempotency guard. */
+  lastSeq: number;
+  /** The processor's state (JSON) to resume from. */
+  snapshot: unknown;
   view: MatchStatsView;
   playedAt: Date;
   updatedAt: Date;
 }
 
-export async function loadStatsState(db: Db, tenant: string, matchId: string): Promise<StatsState | undefined> {
+/** The processor's snapshot of a match (what writeMatchStats stored as `snapshot`). */
+export async function loadSnapshot(db: Db, tenant: string, matchId: string): Promise<unknown> {
   const row = await db.selectFrom('match_stats').select(['state']).where('tenant_id', '=', tenant).where('match_id', '=', matchId).executeTakeFirst();
-  return row ? (row.state as unknown as StatsState) : undefined;
+  return row?.state;
 }
 
 export async function getMatchStats(db: Db, tenant: string, matchId: string): Promise<MatchStatsView | undefined> {
@@ -56,7 +60,7 @@ export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[])
   for (const part of chunks(items, 200)) {
     const rows = await db
       .insertInto('match_stats')
-      .values(part.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.state.lastSeq, state: JSON.stringify(m.state), view: JSON.stringify(m.view), updated_at: m.updatedAt })))
+      .values(part.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.lastSeq, state: JSON.stringify(m.snapshot), view: JSON.stringify(m.view), updated_at: m.updatedAt })))
       .onConflict((oc) =>
         oc
           .columns(['tenant_id', 'match_id'])
@@ -83,7 +87,7 @@ export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[])
       deaths: p.deaths,
       assists: p.assists,
       stats: JSON.stringify(p),
-      last_seq: m.state.lastSeq,
+      last_seq: m.lastSeq,
       played_at: m.playedAt,
     })),
   );
@@ -106,7 +110,7 @@ export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[])
       .execute();
   }
   const teams = fresh.flatMap((m) =>
-    m.view.teams.map((t) => ({ tenant_id: m.tenant, match_id: m.matchId, team_id: t.id, title: m.title, score: t.score, kills: t.kills, stats: JSON.stringify(t), last_seq: m.state.lastSeq })),
+    m.view.teams.map((t) => ({ tenant_id: m.tenant, match_id: m.matchId, team_id: t.id, title: m.title, score: t.score, kills: t.kills, stats: JSON.stringify(t), last_seq: m.lastSeq })),
   );
   for (const part of chunks(teams, 500)) {
     await db

@@ -1,6 +1,6 @@
 // Keeps a consumer-group member alive: consume until the subscription ends or fails; on failure leave
 // the group, back off, and join again (from the committed offsets). stop() lets the work in hand
-// finish (it commits), then leaves the group. Shared by the projector and the stateful stages.
+// finish (it commits), then leaves the group. Shared by the processor and the stateful stages.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Subscription } from '../ports/event-log.ts';

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports/store.ts';
 import { getMatch, lastSeqs, listMatches, upsertSummaries } from '../../src/store/matches.ts';
 import { insertMetricPoints, metricBuckets } from '../../src/store/metrics.ts';
+import { getMatchStats, loadSnapshot, matchWindows, subjectHistory, upsertWindows, writeMatchStats, type MatchStatsWrite, type WindowRow } from '../../src/store/stats.ts';
+import type { MatchStatsView } from '@clutch/core';
 import { ensureTenant } from '../../src/store/tenants.ts';
 
 export interface StoreFixture {
@@ -141,6 +143,93 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         { start: new Date(t0 + 60_000), subject: 'team-a', avg: 89, max: 118, count: 30 },
         { start: new Date(t0 + 60_000), subject: 'team-b', avg: 90, max: 119, count: 30 },
       ]);
+    });
+
+    describe('processing results', () => {
+      const view = (matchId: string, lastSeq: number, kills: number): MatchStatsView => ({
+        matchId,
+        title: 'cs2',
+        status: 'live',
+        lastSeq,
+        durationMs: 60_000,
+        players: [
+          { id: 'p1', name: 'One', team: 'navi', kills, deaths: 1, assists: 0, kda: kills },
+          { id: 'p2', name: 'Two', team: 'vit', kills: 1, deaths: kills, assists: 0, kda: 1 },
+        ],
+        teams: [
+          { id: 'navi', name: 'Natus Vincere', score: 1, kills, deaths: 1, assists: 0, objectives: {} },
+          { id: 'vit', name: 'Vitality', score: 0, kills: 1, deaths: kills, assists: 0, objectives: {} },
+        ],
+      });
+      const write = (tenant: string, matchId: string, lastSeq: number, kills: number): MatchStatsWrite => ({
+        tenant,
+        matchId,
+        title: 'cs2',
+        tournamentId: 'major',
+        lastSeq,
+        snapshot: { v: 1, at: lastSeq },
+        view: view(matchId, lastSeq, kills),
+        playedAt: new Date('2026-11-24T10:00:00.000Z'),
+        updatedAt: new Date('2026-11-24T10:05:00.000Z'),
+      });
+      const game = (tenant: string, matchId: string, subjectId: string, kills: number, lastSeq: number, time = '2026-11-24T10:00:00.000Z'): WindowRow => ({
+        time: new Date(time),
+        tenant,
+        matchId,
+        title: 'cs2',
+        subjectKind: 'player',
+        subjectId,
+        win: 'game',
+        idx: 0,
+        kills,
+        deaths: 1,
+        assists: 0,
+        lastSeq,
+      });
+
+      it('writes match stats once per seq: a lower or equal seq changes nothing, per tenant', async () => {
+        await upsertSummaries(store.db, [summary('acme', 'ps-1', 10), summary('globex', 'ps-1', 10)]);
+        expect([...(await writeMatchStats(store.db, [write('acme', 'ps-1', 10, 5)]))]).toEqual(['acme\u0000ps-1']);
+        expect((await writeMatchStats(store.db, [write('acme', 'ps-1', 9, 1)])).size).toBe(0);
+        expect((await writeMatchStats(store.db, [write('acme', 'ps-1', 10, 7)])).size).toBe(0);
+        await writeMatchStats(store.db, [write('globex', 'ps-1', 10, 99)]);
+        expect((await getMatchStats(store.db, 'acme', 'ps-1'))!.players[0]!.kills).toBe(5);
+        expect(await loadSnapshot(store.db, 'acme', 'ps-1')).toEqual({ v: 1, at: 10 });
+        const rows = await store.db.selectFrom('match_player_stats').select(['player_id', 'kills', 'tournament_id']).where('tenant_id', '=', 'acme').where('match_id', '=', 'ps-1').orderBy('player_id').execute();
+        expect(rows).toEqual([
+          { player_id: 'p1', kills: 5, tournament_id: 'major' },
+          { player_id: 'p2', kills: 1, tournament_id: 'major' },
+        ]);
+        const entities = await store.db.selectFrom('players').select(['id', 'name', 'team_id']).where('tenant_id', '=', 'acme').orderBy('id').execute();
+        expect(entities).toEqual([
+          { id: 'p1', name: 'One', team_id: 'navi' },
+          { id: 'p2', name: 'Two', team_id: 'vit' },
+        ]);
+        expect((await getMatch(store.db, 'acme', 'ps-1'))!.lastSeq).toBe(10);
+        expect(await store.db.selectFrom('matches').select(['tournament_id']).where('tenant_id', '=', 'acme').where('id', '=', 'ps-1').executeTakeFirst()).toEqual({ tournament_id: 'major' });
+      });
+
+      it('upserts windows (a correction replaces the value, a replay does not) and sums games per day for a player', async () => {
+        await upsertSummaries(store.db, [summary('acme', 'w-1', 3), summary('acme', 'w-2', 3)]);
+        const feat = { timescale: store.features().timescale };
+        const minute = (idx: number, kills: number, lastSeq: number): WindowRow => ({ ...game('acme', 'w-1', 'p1', kills, lastSeq), win: 'minute', idx, time: new Date(Date.parse('2026-11-24T10:00:00.000Z') + idx * 60_000) });
+        await upsertWindows(store.db, [minute(0, 1, 1), minute(1, 2, 2), game('acme', 'w-1', 'p1', 2, 2)], feat);
+        // a late event corrects minute 0 (seq 3); the batch replayed (seq 2) changes nothing
+        await upsertWindows(store.db, [minute(0, 2, 3), minute(1, 3, 3), game('acme', 'w-1', 'p1', 3, 3)], feat);
+        await upsertWindows(store.db, [minute(0, 1, 2), minute(1, 2, 2), game('acme', 'w-1', 'p1', 2, 2)], feat);
+        const w = await matchWindows(store.db, 'acme', 'w-1', 'minute');
+        expect(w.map((x) => [x.idx, x.values.kills])).toEqual([
+          [0, 2],
+          [1, 3],
+        ]);
+        // a second game the same day, another the next day, and another tenant's game
+        await upsertWindows(store.db, [game('acme', 'w-2', 'p1', 4, 3, '2026-11-24T18:00:00.000Z'), game('acme', 'w-3', 'p1', 10, 1, '2026-11-25T09:00:00.000Z'), game('globex', 'w-1', 'p1', 50, 1)], feat);
+        const days = await subjectHistory(store.db, 'acme', { kind: 'player', id: 'p1', from: new Date('2026-11-24T00:00:00.000Z'), to: new Date('2026-11-26T00:00:00.000Z') });
+        expect(days).toEqual([
+          { day: new Date('2026-11-24T00:00:00.000Z'), games: 2, kills: 7, deaths: 2, assists: 0, damage: null },
+          { day: new Date('2026-11-25T00:00:00.000Z'), games: 1, kills: 10, deaths: 1, assists: 0, damage: null },
+        ]);
+      });
     });
   });
 }

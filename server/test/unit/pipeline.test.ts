@@ -2,7 +2,7 @@
 // match summaries; a redelivered batch changes nothing; bad records do not stop the pipeline.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toRecord } from '../../src/events/codec.ts';
-import { liveChannel } from '../../src/processing/live-summary-projector.ts';
+import { liveChannel } from '../../src/processing/processor.ts';
 import { topicNames } from '../../src/topics.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
 import { cs2Match } from '../support/events.ts';
@@ -64,6 +64,6 @@ describe('live summary pipeline (embedded)', () => {
     await t.infra.eventLog.append(cs2Match('demo', 'm3').slice(0, 1).map((e) => toRecord(topic, e)));
     await expect.poll(async () => (await t.app.inject({ url: '/v1/matches/m3' })).statusCode, { timeout: 5000 }).toBe(200);
     const metrics = (await t.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(/clutch_projector_events_total\{outcome="invalid"\} 2/);
+    expect(metrics).toMatch(/clutch_processor_events_total\{outcome="invalid"\} 2/);
   });
 });

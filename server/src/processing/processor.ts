@@ -1,0 +1,322 @@
+// The processor role. It consumes clutch.events.v1 in a consumer group and applies each partition's
+// events in order to per-match state:
+// - the live summary;
+// - the built-in stats (@clutch/core);
+// - event-time windows.
+//
+// Per batch, in this order:
+// 1. One PostgreSQL transaction writes everything, with last_seq guards: summaries, the stats
+//    snapshot and view, per-player/team rows, rosters and entities, windows.
+// 2. Redis: the live state, leaderboards, pub/sub.
+// 3. Stat deltas go to clutch.stats.v1.
+// 4. Only then are the offsets committed.
+//
+// Recovery after a crash or a rebalance: the snapshot in match_stats plus a replay from the committed
+// offset. Events at or below the snapshot's seq are skipped, so a replay changes nothing.
+import { applyStats, applyToSummary, newStats, statsView, type Envelope, type LiveSummary, type MatchStatsView, type StatsState } from '@clutch/core';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { fromRecord } from '../events/codec.ts';
+import type { CacheBackend, Contribution } from '../ports/cache.ts';
+import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
+import type { Store } from '../ports/store.ts';
+import { getMatch, upsertSummaries } from '../store/matches.ts';
+import { loadSnapshot, upsertWindows, writeMatchStats, type MatchStatsWrite, type WindowRow } from '../store/stats.ts';
+import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
+import { afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
+
+export interface ProcessorOptions {
+  eventLog: EventLog;
+  store: Store;
+  cache: CacheBackend;
+  /** clutch.events.v1 */
+  topic: string;
+  /** clutch.stats.v1: stat deltas for downstream consumers (omit to not produce them). */
+  statsTopic?: string;
+  groupId: string;
+  log: Logger;
+  metrics?: Registry;
+  /** Match states kept in memory (least recently used go first and are reloaded from the store). */
+  maxCachedMatches?: number;
+  /** Event time behind the latest one within which an event is not late (default 60 s). */
+  allowedLatenessMs?: number;
+  /** Records per batch taken from the log (bounds memory and transaction size). */
+  maxBatchRecords?: number;
+}
+
+export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
+export const statsKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:stats`;
+export const liveChannel = (tenant: string) => `t:${tenant}:live:matches`;
+export const statsChannel = (tenant: string) => `t:${tenant}:live:stats`;
+/** Leaderboard keys: per title, and per tournament within a title. */
+export const boardKey = (tenant: string, title: string, stat: string, tournament?: string) => (tournament ? `t:${tenant}:lb:${title}:t:${tournament}:${stat}` : `t:${tenant}:lb:${title}:${stat}`);
+
+/** Stats ranked on leaderboards (per-match values summed per player). */
+export const BOARD_STATS = ['kills', 'deaths', 'assists', 'damage'] as const;
+const DAY_MS = 24 * 3600_000;
+
+/** The processor's state of one match; `stats` and `win` are what match_stats.state holds. */
+interface MatchProc {
+  tenant: string;
+  matchId: string;
+  tournamentId?: string;
+  seriesId?: string;
+  summary?: LiveSummary;
+  stats: StatsState;
+  win: WindowState;
+}
+
+interface Snapshot {
+  v: 1;
+  stats: StatsState;
+  win: WindowState;
+  tournamentId?: string;
+  seriesId?: string;
+}
+
+/** What one batch changed in one match. */
+interface Touched {
+  m: MatchProc;
+  changes: WindowChanges;
+  roundsAtStart: number;
+  fromSeq: number;
+}
+
+/** A stat delta on clutch.stats.v1: the match's stats after a batch, with the windows it changed. */
+export interface StatsDelta {
+  v: 1;
+  tenant: string;
+  matchId: string;
+  title: string;
+  seq: number;
+  fromSeq: number;
+  processedAt: string;
+  stats: MatchStatsView;
+  windows: { minutes: number[]; corrections: number[] };
+}
+
+export type Processor = Supervised;
+
+export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
+  const states = new Map<string, MatchProc>();
+  const max = o.maxCachedMatches ?? 10_000;
+  const lateness = o.allowedLatenessMs ?? 60_000;
+  const registers = o.metrics ? [o.metrics] : [];
+  const retries = new Counter({ name: 'clutch_processor_retries_total', help: 'Batches whose write failed and was retried (a dependency was down).', registers });
+  const applied = new Counter({ name: 'clutch_processor_events_total', help: 'Canonical events seen by the processor, by outcome.', labelNames: ['outcome'], registers });
+  const corrections = new Counter({ name: 'clutch_processor_window_corrections_total', help: 'Windows corrected by late events (behind the watermark).', registers });
+  const batchSeconds = new Histogram({ name: 'clutch_processor_batch_seconds', help: 'Time to apply and write one batch.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+  const key = (tenant: string, matchId: string) => `${tenant}\u0000${matchId}`;
+
+  const load = async (e: Envelope): Promise<MatchProc> => {
+    const k = key(e.tenant, e.matchId);
+    const cached = states.get(k);
+    if (cached) {
+      states.delete(k); // refresh LRU position
+      states.set(k, cached);
+      return cached;
+    }
+    const [snap, row] = await Promise.all([loadSnapshot(o.store.db, e.tenant, e.matchId) as Promise<Snapshot | undefined>, getMatch(o.store.db, e.tenant, e.matchId)]);
+    const summary: LiveSummary | undefined = row
+      ? {
+          tenant: row.tenant,
+          matchId: row.id,
+          title: row.title,
+          status: row.status === 'finished' ? 'finished' : 'live',
+          teams: row.teams,
+          ...(row.map ? { map: row.map } : {}),
+          ...(row.winner ? { winner: row.winner } : {}),
+          lastSeq: row.lastSeq,
+          startedAt: row.startedAt.toISOString(),
+          updatedAt: row.updatedAt.toISOString(),
+        }
+      : undefined;
+    const m: MatchProc = snap?.v === 1
+      ? { tenant: e.tenant, matchId: e.matchId, stats: snap.stats, win: snap.win, ...(summary ? { summary } : {}), ...(snap.tournamentId ? { tournamentId: snap.tournamentId } : {}), ...(snap.seriesId ? { seriesId: snap.seriesId } : {}) }
+      : { tenant: e.tenant, matchId: e.matchId, stats: newStats(e.title, e.matchId), win: newWindows(Date.parse(e.occurredAt) - (e.gameTime ?? 0)), ...(summary ? { summary } : {}) };
+    states.set(k, m);
+    while (states.size > max) states.delete(states.keys().next().value!);
+    return m;
+  };
+
+  /** Applies a batch to the in-memory states; returns what changed per match. */
+  const apply = async (batch: LogBatch): Promise<Map<string, Touched>> => {
+    const touched = new Map<string, Touched>();
+    for (const record of batch.records) {
+      let e: Envelope;
+      try {
+        e = fromRecord(record);
+      } catch (err) {
+        // The canonical topic only carries validated events; a bad one is logged, counted and skipped.
+        applied.inc({ outcome: 'invalid' });
+        o.log.error({ error: err, partition: record.partition, offset: String(record.offset) }, 'skipping invalid canonical event');
+        continue;
+      }
+      const k = key(e.tenant, e.matchId);
+      const m = touched.get(k)?.m ?? (await load(e));
+      if (e.seq <= m.stats.lastSeq) {
+        applied.inc({ outcome: 'duplicate' });
+        continue;
+      }
+      let t = touched.get(k);
+      if (!t) touched.set(k, (t = { m, changes: { minutes: [], corrections: [] }, roundsAtStart: m.stats.rounds.length, fromSeq: e.seq }));
+      if (e.tournamentId) m.tournamentId = e.tournamentId;
+      if (e.seriesId) m.seriesId = e.seriesId;
+      m.summary = applyToSummary(m.summary, e);
+      const time = eventTimeMs(m.win, e);
+      const minute = beforeEvent(m.win, m.stats, time, t.changes);
+      if (minute < m.win.open) {
+        const before = currentValues(m.stats);
+        applyStats(m.stats, e);
+        afterLateEvent(m.win, before, currentValues(m.stats), minute, lateness, t.changes);
+        applied.inc({ outcome: 'late' });
+      } else {
+        applyStats(m.stats, e);
+        applied.inc({ outcome: 'applied' });
+      }
+      t.roundsAtStart = Math.min(t.roundsAtStart, m.stats.rounds.length);
+    }
+    return touched;
+  };
+
+  const windowRows = (t: Touched): WindowRow[] => {
+    const { m } = t;
+    const s = m.stats;
+    const rows: WindowRow[] = [];
+    const base = { tenant: m.tenant, matchId: m.matchId, title: s.title, lastSeq: s.lastSeq };
+    const push = (win: WindowRow['win'], idx: number, time: Date, values: Record<string, Values>) => {
+      for (const [subject, v] of Object.entries(values)) rows.push({ ...base, win, idx, time, subjectKind: subject.startsWith('p:') ? 'player' : 'team', subjectId: subject.slice(2), ...v });
+    };
+    const now = currentValues(s);
+    for (const minute of new Set(t.changes.minutes)) {
+      const values = m.win.minutes[minute];
+      if (values) push('minute', minute, new Date(m.win.startMs + minute * 60_000), values);
+    }
+    push('minute', m.win.open, new Date(m.win.startMs + m.win.open * 60_000), now); // the open minute, provisional
+    for (let r = Math.max(1, t.roundsAtStart); r <= s.history.length; r++) {
+      const snap = s.history[r - 1]!;
+      const values: Record<string, Values> = {};
+      const teams: Record<string, Values> = {};
+      for (const [id, c] of Object.entries(snap)) {
+        const v: Values = { kills: c.kills, deaths: c.deaths, assists: c.assists, ...(c.damage !== undefined ? { damage: c.damage } : {}) };
+        values[`p:${id}`] = v;
+        const team = s.players[id]?.team;
+        if (team === undefined) continue;
+        const tv = (teams[`t:${team}`] ??= {});
+        for (const k in v) tv[k as keyof Values] = (tv[k as keyof Values] ?? 0) + v[k as keyof Values]!;
+      }
+      push('round', r, new Date(m.win.startMs + (s.rounds[r - 1]?.endedAtMs ?? 0)), Object.assign(values, teams));
+    }
+    push('game', 0, new Date(m.win.startMs), now);
+    return rows;
+  };
+
+  const handle = async (batch: LogBatch): Promise<CommitPosition> => {
+    const stop = batchSeconds.startTimer();
+    const touched = await apply(batch);
+    if (touched.size) {
+      const list = [...touched.values()];
+      const views = new Map(list.map((t) => [t.m, statsView(t.m.stats)]));
+      const processedAt = new Date();
+      await o.store.db.transaction().execute(async (trx) => {
+        await upsertSummaries(trx, list.flatMap((t) => (t.m.summary ? [t.m.summary] : [])));
+        const writes: MatchStatsWrite[] = list.map(({ m }) => ({
+          tenant: m.tenant,
+          matchId: m.matchId,
+          title: m.stats.title,
+          ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}),
+          ...(m.seriesId ? { seriesId: m.seriesId } : {}),
+          lastSeq: m.stats.lastSeq,
+          view: views.get(m)!,
+          playedAt: new Date(m.win.startMs),
+          updatedAt: processedAt,
+          snapshot: { v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot,
+        }));
+        const written = await writeMatchStats(trx, writes);
+        await upsertWindows(trx, list.filter((t) => written.has(key(t.m.tenant, t.m.matchId))).flatMap(windowRows), { timescale: o.store.features().timescale });
+      });
+      const contributions: Contribution[] = [];
+      for (const { m } of list) {
+        const view = views.get(m)!;
+        for (const p of view.players) {
+          for (const stat of BOARD_STATS) {
+            const value = p[stat];
+            if (value === undefined) continue;
+            contributions.push({ board: boardKey(m.tenant, m.stats.title, stat), member: p.id, source: m.matchId, value });
+            if (m.tournamentId) contributions.push({ board: boardKey(m.tenant, m.stats.title, stat, m.tournamentId), member: p.id, source: m.matchId, value });
+          }
+        }
+      }
+      await o.cache.leaderboards.set(contributions, 30 * DAY_MS);
+      const deltas: StatsDelta[] = [];
+      await Promise.all(
+        list.map(async (t) => {
+          const { m } = t;
+          const view = views.get(m)!;
+          const delta: StatsDelta = { v: 1, tenant: m.tenant, matchId: m.matchId, title: m.stats.title, seq: m.stats.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: view, windows: { minutes: [...new Set(t.changes.minutes)], corrections: [...new Set(t.changes.corrections)] } };
+          deltas.push(delta);
+          corrections.inc(delta.windows.corrections.length);
+          const json = JSON.stringify(delta);
+          await o.cache.cache.set(statsKey(m.tenant, m.matchId), JSON.stringify(view), DAY_MS);
+          await o.cache.pubsub.publish(statsChannel(m.tenant), json);
+          if (m.summary) {
+            const s = JSON.stringify(m.summary);
+            await o.cache.cache.set(summaryKey(m.tenant, m.matchId), s, DAY_MS);
+            await o.cache.pubsub.publish(liveChannel(m.tenant), s);
+          }
+        }),
+      );
+      if (o.statsTopic && deltas.length) {
+        await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)), headers: { 'content-type': 'application/json', 'clutch-schema': 'stats-delta.v1', 'clutch-tenant': d.tenant } })));
+      }
+    }
+    stop();
+    const last = batch.records[batch.records.length - 1]!;
+    return { topic: batch.topic, partition: batch.partition, offset: last.offset + 1n };
+  };
+
+  // A failing write (PostgreSQL, Redis or Kafka down) is retried, in order, until it succeeds:
+  // nothing is committed past it, and the client's bounded read-ahead holds the log back meanwhile.
+  // The states the failed attempt touched are dropped first, so the retry reloads them from the
+  // last snapshot that was written and applies the batch again.
+  const applyBatch = async (sub: Subscription, batch: LogBatch, ctl: SuperviseControl): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sub.commit([await handle(batch)]);
+        return;
+      } catch (err) {
+        states.clear();
+        // The partition moved to another member, which replays these records from the last commit.
+        if ((err as { code?: string }).code === 'CLUTCH_EVENTLOG_NOT_ASSIGNED') return;
+        if (ctl.stopping()) throw err;
+        retries.inc();
+        o.log.warn({ error: err, partition: batch.partition, attempt }, 'applying a batch failed; retrying');
+        await ctl.pause(attempt);
+      }
+    }
+  };
+
+  return supervise({
+    name: 'processor',
+    log: o.log,
+    subscribe: () =>
+      o.eventLog.subscribe({
+        groupId: o.groupId,
+        topics: [o.topic],
+        maxBatchRecords: o.maxBatchRecords ?? 2000,
+        // States of partitions that move to another process are dropped; they reload from the store there.
+        onRevoked: () => states.clear(),
+      }),
+    onRestart: () => states.clear(),
+    async consume(sub, ctl) {
+      const it = sub[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await it.next();
+        // A batch that arrives after stop() is left uncommitted: the next owner gets it again.
+        if (next.done || ctl.stopping()) return;
+        await ctl.track(applyBatch(sub, next.value, ctl));
+        ctl.succeeded();
+      }
+    },
+  });
+}
