@@ -60,6 +60,12 @@ export function currentValues(s: StatsState): Record<string, Values> {
   return Object.assign(out, teams);
 }
 
+const clone = (v: Record<string, Values>): Record<string, Values> => {
+  const out: Record<string, Values> = {};
+  for (const k in v) out[k] = { ...v[k] };
+  return out;
+};
+
 export function eventTimeMs(w: WindowState, e: Envelope): number {
   return e.gameTime ?? Math.max(0, Date.parse(e.occurredAt) - w.startMs);
 }
@@ -74,7 +80,8 @@ export function beforeEvent(w: WindowState, s: StatsState, t: number, changes: W
   if (minute > w.open) {
     const now = currentValues(s);
     for (let m = w.open; m < minute; m++) {
-      w.minutes[m] = now;
+      // Each minute owns its values: a later correction of one must not touch another.
+      w.minutes[m] = m === minute - 1 ? now : clone(now);
       changes.minutes.push(m);
     }
     w.open = minute;

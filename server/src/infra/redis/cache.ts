@@ -167,7 +167,8 @@ export function createRedisCacheBackend(opts: RedisBackendOptions): CacheBackend
     async set(items, ttlMs) {
       if (!items.length) return;
       const p = client.pipeline() as unknown as Commands;
-      for (const c of items) p.clutchContribute(k(c.board), k(`${c.board}:src`), c.member, `${c.member}\u0000${c.source}`, c.value, Math.max(1, Math.ceil(ttlMs)));
+      // Queued on the pipeline (it returns the pipeline, not a reply); exec() below sends them all.
+      for (const c of items) void p.clutchContribute(k(c.board), k(`${c.board}:src`), c.member, `${c.member}\u0000${c.source}`, c.value, Math.max(1, Math.ceil(ttlMs)));
       const results = (await (p as unknown as ReturnType<Redis['pipeline']>).exec()) ?? [];
       const failed = results.find(([err]) => err);
       if (failed) throw failed[0];
