@@ -16,7 +16,7 @@
 import { applyStats, applyToSummary, newStats, statsView, type Envelope, type LiveSummary, type MatchStatsView, type StatsState } from '@clutch/core';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { fromRecord } from '../events/codec.ts';
+import { fromCanonicalRecord } from '../events/codec.ts';
 import type { CacheBackend, Contribution } from '../ports/cache.ts';
 import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
 import type { Store } from '../ports/store.ts';
@@ -145,7 +145,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     for (const record of batch.records) {
       let e: Envelope;
       try {
-        e = fromRecord(record);
+        e = fromCanonicalRecord(record);
       } catch (err) {
         // The canonical topic only carries validated events; a bad one is logged, counted and skipped.
         applied.inc({ outcome: 'invalid' });
@@ -267,7 +267,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         }),
       );
       if (o.statsTopic && deltas.length) {
-        await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)), headers: { 'content-type': 'application/json', 'clutch-schema': 'stats-delta.v1', 'clutch-tenant': d.tenant } })));
+        await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)) })));
       }
     }
     stop();

@@ -1,0 +1,251 @@
+// Processing throughput against the real broker, PostgreSQL and Redis.
+//
+//   npm run bench -- pipeline [--events N] [--quick]
+//
+// Setup: the simulator preloads N canonical events (default 2,000,000, mixed titles, as many matches
+// as that takes) into a fresh topic of 6 partitions.
+//
+// Three consumers read that same topic, one after another:
+// - processor: the processor role with every built-in stat, windows, batched writes to PostgreSQL,
+//   Redis state and leaderboards, and stat deltas back to Kafka. Timed until it has committed the
+//   end of every partition. Its CPU time is this process's (Kafka client, decoding, stats, SQL
+//   building); PostgreSQL and Redis run in processes of their own.
+// - kafkajs: a bare kafkajs consumer that only counts (the baseline the target is set against).
+// - java: Kafka's own ConsumerPerformance.
+//
+// Prints one JSON document on stdout; progress on stderr.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { cpus, totalmem } from 'node:os';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { pino } from 'pino';
+import { applyStats, applyToSummary, newStats, statsView, TITLES, uuidv7, type Envelope, type LiveSummary, type StatsState, type Title } from '@clutch/core';
+import { fromCanonicalRecord, toRecord } from '../../server/src/events/codec.ts';
+import type { LogRecord } from '../../server/src/ports/event-log.ts';
+import { beforeEvent, eventTimeMs, newWindows, type WindowState } from '../../server/src/processing/windows.ts';
+import { createMemoryCacheBackend } from '../../server/src/infra/memory/cache.ts';
+import { KafkaEventLog } from '../../server/src/infra/kafka/event-log.ts';
+import { createPostgresStore } from '../../server/src/infra/postgres/store.ts';
+import { createRedisCacheBackend } from '../../server/src/infra/redis/cache.ts';
+import { script } from '../../server/src/ingest/scenarios.ts';
+import { startProcessor } from '../../server/src/processing/processor.ts';
+import { ensureTenant } from '../../server/src/store/tenants.ts';
+import { ensureServices } from '../../scripts/services/ensure.ts';
+import { Registry } from 'prom-client';
+import { ensureBroker } from '../kafka-clients/broker.ts';
+import { javaConsume } from '../kafka-clients/java.ts';
+import type { Settings } from '../kafka-clients/settings.ts';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const quick = process.argv.includes('--quick');
+const EVENTS = Number(arg('events') ?? (quick ? 200_000 : 2_000_000));
+const PARTITIONS = 6;
+const log = (m: string) => process.stderr.write(`[bench:pipeline] ${m}\n`);
+
+const consumerSettings: Settings['consumer'] = {
+  fetchMaxBytes: 50 * 1024 * 1024,
+  partitionFetchMaxBytes: 4 * 1024 * 1024,
+  fetchMinBytes: 1,
+  fetchMaxWaitMs: 100,
+  isolation: 'read_committed',
+  autoCommitIntervalMs: 5000,
+};
+
+/** Simulated matches, titles in turn, until N events; each match's events in seq order. */
+function* simulated(n: number, tenant: string): Generator<Envelope> {
+  const start = Date.parse('2026-11-24T12:00:00.000Z');
+  let made = 0;
+  for (let m = 0; made < n; m++) {
+    const title: Title = TITLES[m % TITLES.length]!;
+    const matchId = `bench-${title}-${m}`;
+    let seq = 0;
+    const t0 = start + m * 1000;
+    for (const ev of script(title, 1000 + m)) {
+      if (made >= n) return;
+      made++;
+      yield {
+        id: uuidv7(t0 + ev.gameTime),
+        v: 1,
+        tenant,
+        title,
+        source: 'simulator',
+        matchId,
+        tournamentId: `bench-cup-${m % 4}`,
+        seq: ++seq,
+        type: ev.type,
+        gameTime: ev.gameTime,
+        occurredAt: new Date(t0 + ev.gameTime).toISOString(),
+        receivedAt: new Date(t0 + ev.gameTime + 50).toISOString(),
+        payload: ev.payload as Record<string, unknown>,
+      };
+    }
+  }
+}
+
+async function preload(eventLog: KafkaEventLog, topic: string): Promise<{ events: number; matches: number; bytes: number; ms: number }> {
+  const t0 = performance.now();
+  let batch = [];
+  let bytes = 0;
+  let events = 0;
+  const matches = new Set<string>();
+  for (const e of simulated(EVENTS, 'bench')) {
+    const r = toRecord(topic, e);
+    bytes += r.value.length;
+    matches.add(e.matchId);
+    batch.push(r);
+    events++;
+    if (batch.length === 1000) {
+      await eventLog.append(batch);
+      batch = [];
+      if (events % 200_000 === 0) log(`preloaded ${events}`);
+    }
+  }
+  if (batch.length) await eventLog.append(batch);
+  return { events, matches: matches.size, bytes, ms: performance.now() - t0 };
+}
+
+function inMemory(records: Array<{ value: Buffer }>): { cpuMs: number } {
+  const cpu0 = process.cpuUsage();
+  const states = new Map<string, { stats: StatsState; win: WindowState; summary?: LiveSummary }>();
+  for (const r of records) {
+    const e = fromCanonicalRecord(r as LogRecord);
+    let m = states.get(e.matchId);
+    if (!m) states.set(e.matchId, (m = { stats: newStats(e.title, e.matchId), win: newWindows(Date.parse(e.occurredAt) - (e.gameTime ?? 0)) }));
+    m.summary = applyToSummary(m.summary, e);
+    const changes = { minutes: [], corrections: [] };
+    beforeEvent(m.win, m.stats, eventTimeMs(m.win, e), changes);
+    applyStats(m.stats, e);
+  }
+  for (const m of states.values()) statsView(m.stats);
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function kafkajsBare(brokers: string[], topic: string, records: number): Promise<{ ms: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const kafka = new Kafka({ clientId: 'bench-pipeline-bare', brokers, logLevel: logLevel.ERROR });
+  const consumer = kafka.consumer({ groupId: `bare-${uuidv7()}`, maxBytes: consumerSettings.fetchMaxBytes, maxBytesPerPartition: consumerSettings.partitionFetchMaxBytes, minBytes: 1, maxWaitTimeInMs: 100, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let count = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          count += batch.messages.length;
+          if (count >= records) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await consumer.disconnect();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const broker = await ensureBroker();
+  const endpoints = await ensureServices(['postgres', 'redis']);
+  const prefix = `benchpipe${Date.now().toString(36)}`;
+  const topic = `${prefix}.clutch.events.v1`;
+  const statsTopic = `${prefix}.clutch.stats.v1`;
+  const eventLog = new KafkaEventLog({ brokers: broker.brokers, clientId: 'bench-pipeline', log: pino({ level: 'warn' }) });
+  await eventLog.ensureTopics([
+    { name: topic, partitions: PARTITIONS },
+    { name: statsTopic, partitions: PARTITIONS },
+  ]);
+  log(`preloading ${EVENTS} events into ${topic}`);
+  const loaded = await preload(eventLog, topic);
+  log(`preloaded ${loaded.events} events (${loaded.matches} matches, ${(loaded.bytes / 2 ** 20).toFixed(0)} MiB) in ${(loaded.ms / 1000).toFixed(1)} s`);
+
+  // ---- processor -----------------------------------------------------------------------------
+  const schema = `bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: endpoints.postgres.url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const store = createPostgresStore({ url: endpoints.postgres.url, poolMax: 4, searchPath: schema });
+  await store.migrate();
+  await ensureTenant(store.db, 'bench', 'bench');
+  const cache = process.env.BENCH_CACHE === 'memory' ? createMemoryCacheBackend() : createRedisCacheBackend({ url: endpoints.redis.url, keyPrefix: `${prefix}:` });
+  const metrics = new Registry();
+  log('processor: consuming');
+  // --profile <file>: a CPU profile of the processor phase only (open it in Chrome DevTools).
+  const profileFile = arg('profile');
+  const session = profileFile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }), metrics, maxBatchRecords: 10_000 });
+  // Done when every match's stored last_seq is its last event: seqs run 1..n per match, so the sum of
+  // the stored last_seq equals the number of events exactly when everything is written.
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const r = await store.db.selectFrom('match_stats').select((eb) => eb.fn.sum<string>('last_seq').as('s')).executeTakeFirst();
+    if (Number(r?.s ?? 0) >= loaded.events) break;
+  }
+  const procMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const procCpuMs = (cpu.user + cpu.system) / 1000;
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileFile!, JSON.stringify(profile));
+    session.disconnect();
+    log(`profile written to ${profileFile}`);
+  }
+  await processor.stop();
+  const rows = await store.db.selectFrom('match_stats').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const windows = await store.db.selectFrom('stat_windows').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  log(`processor: ${loaded.events} events in ${(procMs / 1000).toFixed(1)} s, ${(procCpuMs / 1000).toFixed(1)} CPU s; ${rows?.n} matches, ${windows?.n} window rows`);
+  await store.close();
+  await admin.query(`drop schema ${schema} cascade`);
+  await admin.end();
+  await cache.close();
+
+  // ---- where the limit is: the processing itself, in memory, on the same events ----------------
+  // JSON decode + the light envelope check + summary + windows + all built-in stats, no I/O.
+  log('in-memory processing of the same events (no Kafka, no store)');
+  const encoded = [...simulated(loaded.events, 'bench')].map((e) => ({ value: Buffer.from(JSON.stringify(e)) }));
+  const mem = inMemory(encoded);
+
+  // ---- baselines on the same topic -----------------------------------------------------------
+  log('kafkajs bare consumer');
+  const bare = await kafkajsBare(broker.brokers, topic, loaded.events);
+  log('Kafka ConsumerPerformance');
+  const java = javaConsume(broker.tools, { brokers: broker.brokers, consumer: consumerSettings } as Settings, topic, `${prefix}.java`, loaded.events);
+  await eventLog.close();
+
+  const eps = (n: number, ms: number) => Math.round(n / (ms / 1000));
+  const result = {
+    benchmark: 'pipeline',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, cache: cache.kind, store: 'postgres' },
+    results: {
+      processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0) },
+      inMemoryProcessing: { eventsPerCpuSecond: eps(loaded.events, mem.cpuMs), note: 'decode + summary + windows + built-in stats on the same events, no Kafka and no store: the processing itself' },
+      kafkajsBare: { eventsPerSec: eps(loaded.events, bare.ms), eventsPerCpuSecond: eps(loaded.events, bare.cpuMs) },
+      javaConsumerPerformance: { eventsPerSec: eps(java.records, java.elapsedMs) },
+      ratioProcessorToKafkajs: Number((bare.ms / procMs).toFixed(2)),
+      targets: { eventsPerCpuSecond: 220_000, ratioToKafkajs: 1.0 },
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
