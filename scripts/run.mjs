@@ -24,6 +24,7 @@ const TASKS = {
   clutch: (args) => [process.execPath, [join(root, 'server', 'bin', 'clutch.mjs'), ...args]],
   services: (args) => [process.execPath, [join(root, 'scripts', 'services', 'cli.ts'), ...args]],
   bench: ([name, ...args]) => [process.execPath, [join(root, 'bench', name ?? '', 'run.ts'), ...args]],
+  chaos: ([name, ...args]) => [process.execPath, [join(root, 'server', 'test', 'chaos', `${name ?? 'processor'}.ts`), ...args]],
 };
 
 function run(cmd, args, env = process.env) {
