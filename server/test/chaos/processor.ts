@@ -133,14 +133,15 @@ async function main(): Promise<void> {
   try {
     // ---- chaos run: a live replay into the topic while the processor is killed at random ----------
     const chunks: Envelope[][] = [];
-    for (let i = 0; i < events.length; i += 400) chunks.push(events.slice(i, i + 400));
+    // A live replay: ~100 events a second across all matches, lasting through every kill.
+    for (let i = 0; i < events.length; i += 100) chunks.push(events.slice(i, i + 100));
     let next = 0;
     const feeding = (async () => {
       for (const c of chunks) {
         // A separate consumer group per run: the clean run below reads the same topic from the start.
         await eventLog.append(c.map((e) => toRecord(topics.events, e)));
         next++;
-        await sleep(60);
+        await sleep(1000);
       }
     })();
     const rng = (() => {
@@ -151,15 +152,23 @@ async function main(): Promise<void> {
     let kills = 0;
     let child = spawnProcessor(chaosEnv);
     const t0 = performance.now();
+    const killedAt: number[] = [];
     while (kills < KILLS) {
-      await sleep(700 + rng() * 2300); // start-up (migrations, group join) takes a while: kill at any point of it or after
+      // Kill only once the new process is doing work (it joined the group and applied events), at a
+      // random moment after that: mid-batch, mid-transaction, between write and commit…
+      const before = await applied(chaosDb.url);
+      const deadline = performance.now() + 60_000;
+      while ((await applied(chaosDb.url)) <= before && performance.now() < deadline) await sleep(50);
+      await sleep(rng() * 1500);
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       kills++;
       const done = await applied(chaosDb.url);
+      killedAt.push(done);
       log(`kill ${kills}: ${done}/${events.length} events applied, ${next}/${chunks.length} chunks appended`);
       child = spawnProcessor(chaosEnv);
     }
+    report['killedAfterApplied'] = killedAt;
     await feeding;
     for (;;) {
       if ((await applied(chaosDb.url)) >= events.length) break;
@@ -210,7 +219,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(process.exitCode ?? 0),
   (err) => {
-    console.error(err);
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   },
 );

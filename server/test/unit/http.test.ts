@@ -100,9 +100,9 @@ describe('HTTP skeleton', () => {
     expect(await res.json()).toEqual({ done: true });
     await closing;
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
-    // The projector committed its position before leaving: a new member of its group starts after
+    // The processor committed its position before leaving: a new member of its group starts after
     // the six events instead of receiving them again.
-    const sub = await t.infra.eventLog.subscribe({ groupId: 'clutch.live-summary', topics: [topic] });
+    const sub = await t.infra.eventLog.subscribe({ groupId: 'clutch.processor', topics: [topic] });
     const positions = await t.infra.eventLog.offsets(topic);
     const it = sub[Symbol.asyncIterator]();
     const next = await Promise.race([it.next(), sleep(700).then(() => 'nothing')]);

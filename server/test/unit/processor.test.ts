@@ -125,6 +125,32 @@ describe('processor (embedded)', () => {
     expect(metrics).toMatch(/clutch_processor_window_corrections_total 7/);
   });
 
+  it('scales out: a second processor joins the group, partitions move with their matches, results equal one clean run', async () => {
+    t = await embeddedApp();
+    await t.app.ready();
+    const sets = [
+      await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']),
+      await eventsOf('lol-match', ['lol-match/match-2021.json', 'lol-match/timeline-2021.json']),
+      await eventsOf('cs2-log', ['cs2-log/wingman.log']),
+      await eventsOf('valorant-match', ['valorant-match/match-ascent.json']),
+    ];
+    const halves = sets.map((ev) => Math.floor(ev.length / 2));
+    await t.infra.eventLog.append(sets.flatMap((ev, i) => ev.slice(0, halves[i])).map((e) => toRecord(topics.events, e)));
+    for (const [i, ev] of sets.entries()) await waitFor(ev[0]!.matchId, ev[halves[i]! - 1]!.seq);
+    const second = await buildApp({ config: t.config, infra: t.infra, logger: pino({ level: 'silent' }) });
+    await second.ready();
+    try {
+      await t.infra.eventLog.append(sets.flatMap((ev, i) => ev.slice(halves[i])).map((e) => toRecord(topics.events, e)));
+      for (const ev of sets) await waitFor(ev[0]!.matchId, ev.at(-1)!.seq);
+      for (const ev of sets) {
+        const [expected] = statsOfEvents(ev);
+        expect(await stats(ev[0]!.matchId)).toEqual(JSON.parse(JSON.stringify(expected)));
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
   it('after a restart, resumes from the stored snapshot and the committed offset: same stats as one clean run', async () => {
     t = await embeddedApp();
     await t.app.ready();
