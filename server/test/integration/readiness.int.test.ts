@@ -85,7 +85,7 @@ describe('readiness follows the dependencies, and recovers without a restart', (
     expect(red.body.checks.redis!.ok && red.body.checks.kafka!.ok).toBe(true);
     // Events arrive while the database is away: their writes fail and are retried, not dropped.
     await appendMatch('during-db-outage');
-    const retries = async () => Number(/^clutch_projector_retries_total (\d+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? -1);
+    const retries = async () => Number(/^clutch_processor_retries_total (\d+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? -1);
     await expect.poll(retries, { timeout: 15_000, interval: 250 }).toBeGreaterThan(0);
     await pgProxy.restore();
     await expect.poll(async () => (await ready()).status, { timeout: 15_000, interval: 250 }).toBe(200);
