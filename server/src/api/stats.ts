@@ -1,6 +1,7 @@
 // Read side of processing (the full REST v1 with OpenAPI schemas per field is issue #5):
 //   GET /v1/matches/:id/stats            the match's built-in stats (docs/stats.md), live or final
-//   GET /v1/matches/:id/windows?win=…    per-minute, per-round or per-game windows (cumulative)
+//   GET /v1/matches/:id/windows?win=…    per-minute, per-round or per-game windows (cumulative), or
+//                                        sliding ones (&size=N minutes: what happened in them)
 //   GET /v1/leaderboards/:title/:stat    players ranked by the stat summed over matches (?tournament=)
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -8,6 +9,7 @@ import { TITLES } from '@clutch/core';
 import type { CacheBackend } from '../ports/cache.ts';
 import type { Store } from '../ports/store.ts';
 import { BOARD_STATS, boardKey, statsKey } from '../processing/processor.ts';
+import { slidingWindows } from '../processing/windows.ts';
 import { getMatchStats, matchWindows } from '../store/stats.ts';
 
 const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
@@ -38,7 +40,14 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
     {
       schema: {
         params: Type.Object({ id: Id }),
-        querystring: Type.Object({ win: Type.Union([Type.Literal('minute'), Type.Literal('round'), Type.Literal('game')], { default: 'minute' }) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            win: Type.Union([Type.Literal('minute'), Type.Literal('sliding'), Type.Literal('round'), Type.Literal('game')], { default: 'minute' }),
+            /** sliding: window length in minutes (slides by one minute). */
+            size: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             data: Type.Array(Type.Object({ idx: Type.Integer(), time: Type.String(), subjectKind: Type.String(), subjectId: Type.String(), values: Type.Record(Type.String(), Type.Number()) })),
@@ -48,8 +57,10 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
       },
     },
     async (req) => {
-      const rows = await matchWindows(opts.store.db, opts.tenant(req), req.params.id, req.query.win);
-      return { data: rows.map((r) => ({ ...r, time: r.time.toISOString() })) };
+      const { win, size } = req.query;
+      const rows = await matchWindows(opts.store.db, opts.tenant(req), req.params.id, win === 'sliding' ? 'minute' : win);
+      const out = win === 'sliding' ? slidingWindows(rows, size) : rows;
+      return { data: out.map((r) => ({ ...r, time: r.time.toISOString() })) };
     },
   );
 

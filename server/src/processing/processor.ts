@@ -42,11 +42,16 @@ export interface ProcessorOptions {
   allowedLatenessMs?: number;
   /** Records per batch taken from the log (bounds memory and transaction size). */
   maxBatchRecords?: number;
+  /** Batches (of different partitions) applied and written at the same time. Default 4. */
+  concurrency?: number;
 }
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
 export const statsKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:stats`;
 export const liveChannel = (tenant: string) => `t:${tenant}:live:matches`;
+/** Recent stat deltas of a match (LiveHistory stream), for resume. */
+export const historyKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:history`;
+const HISTORY_LEN = 1000;
 export const statsChannel = (tenant: string) => `t:${tenant}:live:stats`;
 /** Leaderboard keys: per title, and per tournament within a title. */
 export const boardKey = (tenant: string, title: string, stat: string, tournament?: string) => (tournament ? `t:${tenant}:lb:${title}:t:${tournament}:${stat}` : `t:${tenant}:lb:${title}:${stat}`);
@@ -101,6 +106,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const states = new Map<string, MatchProc>();
   const max = o.maxCachedMatches ?? 10_000;
   const lateness = o.allowedLatenessMs ?? 60_000;
+  const concurrency = Math.max(1, o.concurrency ?? 4);
   const registers = o.metrics ? [o.metrics] : [];
   const retries = new Counter({ name: 'clutch_processor_retries_total', help: 'Batches whose write failed and was retried (a dependency was down).', registers });
   const applied = new Counter({ name: 'clutch_processor_events_total', help: 'Canonical events seen by the processor, by outcome.', labelNames: ['outcome'], registers });
@@ -259,6 +265,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
           const json = JSON.stringify(delta);
           await o.cache.cache.set(statsKey(m.tenant, m.matchId), JSON.stringify(view), DAY_MS);
           await o.cache.pubsub.publish(statsChannel(m.tenant), json);
+          // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
+          await o.cache.liveHistory.append(historyKey(m.tenant, m.matchId), { seq: delta.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });
           if (m.summary) {
             const s = JSON.stringify(m.summary);
             await o.cache.cache.set(summaryKey(m.tenant, m.matchId), s, DAY_MS);
@@ -309,13 +317,33 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       }),
     onRestart: () => states.clear(),
     async consume(sub, ctl) {
-      const it = sub[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await it.next();
-        // A batch that arrives after stop() is left uncommitted: the next owner gets it again.
-        if (next.done || ctl.stopping()) return;
-        await ctl.track(applyBatch(sub, next.value, ctl));
-        ctl.succeeded();
+      // Partitions are independent (a match lives on one): batches of different partitions are
+      // applied and written concurrently, those of one partition strictly in order. At most
+      // `concurrency` batches are in hand; beyond that the loop stops pulling, which holds back
+      // fetching (bounded read-ahead).
+      const chains = new Map<number, Promise<void>>();
+      const inHand = () => Promise.all(chains.values());
+      try {
+        const it = sub[Symbol.asyncIterator]();
+        for (;;) {
+          while (chains.size >= concurrency) await Promise.race(chains.values());
+          const next = await it.next();
+          // A batch that arrives after stop() is left uncommitted: the next owner gets it again.
+          if (next.done || ctl.stopping()) return;
+          const batch = next.value;
+          const work: Promise<void> = (chains.get(batch.partition) ?? Promise.resolve()).then(() => applyBatch(sub, batch, ctl));
+          chains.set(batch.partition, work);
+          void work.then(
+            () => {
+              if (chains.get(batch.partition) === work) chains.delete(batch.partition);
+              ctl.succeeded();
+            },
+            () => {},
+          );
+          void ctl.track(inHand()).catch(() => {});
+        }
+      } finally {
+        await inHand();
       }
     },
   });

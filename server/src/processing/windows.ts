@@ -119,3 +119,41 @@ export function afterLateEvent(w: WindowState, before: Record<string, Values>, a
   }
 }
 
+
+export interface WindowPointLike {
+  idx: number;
+  time: Date;
+  subjectKind: 'player' | 'team';
+  subjectId: string;
+  values: Values;
+}
+
+/**
+ * Sliding windows from cumulative minute windows: for each minute m and subject, what happened in the
+ * `size` minutes ending with m (cumulative at m minus cumulative at m − size; gauges such as gold and
+ * xp are differences too: gold earned in the window). Slides by one minute. Derived at read time, so
+ * a late event's correction of the minute windows reaches every sliding window that covers it.
+ */
+export function slidingWindows(minutes: readonly WindowPointLike[], size: number): WindowPointLike[] {
+  const bySubject = new Map<string, Map<number, WindowPointLike>>();
+  for (const p of minutes) {
+    const k = `${p.subjectKind}:${p.subjectId}`;
+    let m = bySubject.get(k);
+    if (!m) bySubject.set(k, (m = new Map()));
+    m.set(p.idx, p);
+  }
+  const out: WindowPointLike[] = [];
+  for (const p of minutes) {
+    const series = bySubject.get(`${p.subjectKind}:${p.subjectId}`)!;
+    // The latest closed minute at or before m − size (a subject may have no row for early minutes: zero).
+    let base: WindowPointLike | undefined;
+    for (let i = p.idx - size; i >= 0 && !base; i--) base = series.get(i);
+    const values: Values = {};
+    for (const k in p.values) {
+      const key = k as keyof Values;
+      values[key] = p.values[key]! - (base?.values[key] ?? 0);
+    }
+    out.push({ ...p, values });
+  }
+  return out;
+}

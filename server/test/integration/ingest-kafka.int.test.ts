@@ -46,7 +46,7 @@ describe('ingest into Kafka while the broker goes down and comes back', () => {
       INGEST_APPEND_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'silent',
     });
-    const logger = pino({ level: 'silent' });
+    const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
     const infra = await createInfra(config, logger);
     app = await buildApp({ config, infra, logger });
     await ensureTenant(infra.store.db, 'acme', 'Acme');

@@ -123,6 +123,18 @@ describe('processor (embedded)', () => {
     expect(deltas.at(-1)!.windows.corrections).toEqual([2, 3, 4, 5, 6, 7, 8]);
     const metrics = (await t.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/clutch_processor_window_corrections_total 7/);
+    // Sliding 3-minute windows, derived from the corrected minutes: r1's kill (minute 2) is in the
+    // windows ending at minutes 2, 3 and 4, and not in the one ending at 5.
+    const sliding = (await t.app.inject({ url: '/v1/matches/late-1/windows?win=sliding&size=3' })).json().data as typeof minutes;
+    const inWindow = (idx: number) => sliding.find((m) => m.idx === idx && m.subjectId === 'r1')?.values.kills;
+    expect([inWindow(2), inWindow(4), inWindow(5)]).toEqual([1, 1, 0]);
+    // …and b1's kill (minute 5) in those ending at 5..7, not 8
+    const b1 = (idx: number) => sliding.find((m) => m.idx === idx && m.subjectId === 'b1')?.values.kills;
+    expect([b1(5), b1(7), b1(8)]).toEqual([1, 1, 0]);
+    expect((await t.app.inject({ url: '/v1/matches/late-1/windows?win=sliding&size=0' })).statusCode).toBe(400);
+    // Recent deltas are kept per match by seq for resuming clients; the last one is the late event's.
+    const history = await t.infra.cache.liveHistory.readAfter('t:demo:match:late-1:history', 0, 10);
+    expect(history.map((h) => h.seq).at(-1)).toBe(4);
   });
 
   it('scales out: a second processor joins the group, partitions move with their matches, results equal one clean run', async () => {
