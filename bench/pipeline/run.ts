@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const prefix = `benchpipe${Date.now().toString(36)}`;
   const topic = `${prefix}.clutch.events.v1`;
   const statsTopic = `${prefix}.clutch.stats.v1`;
-  const eventLog = new KafkaEventLog({ brokers: broker.brokers, clientId: 'bench-pipeline', log: pino({ level: 'warn' }) });
+  const eventLog = new KafkaEventLog({ brokers: broker.brokers, clientId: 'bench-pipeline', log: pino({ level: 'warn' }, pino.destination(2)) });
   await eventLog.ensureTopics([
     { name: topic, partitions: PARTITIONS },
     { name: statsTopic, partitions: PARTITIONS },
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }), metrics, maxBatchRecords: 10_000 });
+  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000 });
   // Done when every match's stored last_seq is its last event: seqs run 1..n per match, so the sum of
   // the stored last_seq equals the number of events exactly when everything is written.
   for (;;) {
@@ -194,6 +194,7 @@ async function main(): Promise<void> {
     if (Number(r?.s ?? 0) >= loaded.events) break;
   }
   const procMs = performance.now() - t0;
+  const retried = (await metrics.getSingleMetric('clutch_processor_retries_total')?.get())?.values[0]?.value ?? 0;
   const cpu = process.cpuUsage(cpu0);
   const procCpuMs = (cpu.user + cpu.system) / 1000;
   if (session) {
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
     settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, cache: cache.kind, store: 'postgres' },
     results: {
-      processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0) },
+      processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0), batchesRetried: retried },
       inMemoryProcessing: { eventsPerCpuSecond: eps(loaded.events, mem.cpuMs), note: 'decode + summary + windows + built-in stats on the same events, no Kafka and no store: the processing itself' },
       kafkajsBare: { eventsPerSec: eps(loaded.events, bare.ms), eventsPerCpuSecond: eps(loaded.events, bare.cpuMs) },
       javaConsumerPerformance: { eventsPerSec: eps(java.records, java.elapsedMs) },

@@ -21,7 +21,7 @@ import type { CacheBackend, Contribution } from '../ports/cache.ts';
 import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
 import type { Store } from '../ports/store.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
-import { loadSnapshot, upsertWindows, writeMatchStats, type MatchStatsWrite, type WindowRow } from '../store/stats.ts';
+import { ensureWindowPartitions, entitiesOf, loadSnapshot, upsertEntities, upsertWindows, writeMatchStats, type Entities, type MatchStatsWrite, type WindowRow } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
 import { afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
 
@@ -113,6 +113,13 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const corrections = new Counter({ name: 'clutch_processor_window_corrections_total', help: 'Windows corrected by late events (behind the watermark).', registers });
   const batchSeconds = new Histogram({ name: 'clutch_processor_batch_seconds', help: 'Time to apply and write one batch.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
   const key = (tenant: string, matchId: string) => `${tenant}\u0000${matchId}`;
+  // Entities this process has written (key → name and team), so unchanged ones are not rewritten.
+  const known = new Map<string, string>();
+  const remember = (k: string, v: string) => {
+    known.delete(k);
+    known.set(k, v);
+    if (known.size > 100_000) known.delete(known.keys().next().value!);
+  };
 
   const load = async (e: Envelope): Promise<MatchProc> => {
     const k = key(e.tenant, e.matchId);
@@ -224,6 +231,9 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       const list = [...touched.values()];
       const views = new Map(list.map((t) => [t.m, statsView(t.m.stats)]));
       const processedAt = new Date();
+      let entities: Entities | undefined;
+      const rows = list.flatMap(windowRows);
+      if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
       await o.store.db.transaction().execute(async (trx) => {
         await upsertSummaries(trx, list.flatMap((t) => (t.m.summary ? [t.m.summary] : [])));
         const writes: MatchStatsWrite[] = list.map(({ m }) => ({
@@ -239,8 +249,23 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
           snapshot: { v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot,
         }));
         const written = await writeMatchStats(trx, writes);
-        await upsertWindows(trx, list.filter((t) => written.has(key(t.m.tenant, t.m.matchId))).flatMap(windowRows), { timescale: o.store.features().timescale });
+        await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
+        entities = entitiesOf(writes);
       });
+      // Players, teams and tournaments are shared with other partitions: written after the match's
+      // own rows, outside its transaction, in key order, and only when new or changed since this
+      // process last wrote them.
+      const fresh = {
+        players: entities!.players.filter((p) => known.get(`p\u0000${p.tenant}\u0000${p.id}`) !== `${p.name}\u0000${p.teamId ?? ''}`),
+        teams: entities!.teams.filter((t) => known.get(`t\u0000${t.tenant}\u0000${t.id}`) !== t.name),
+        tournaments: entities!.tournaments.filter((t) => !known.has(`c\u0000${t.tenant}\u0000${t.id}`)),
+      };
+      if (fresh.players.length || fresh.teams.length || fresh.tournaments.length) {
+        await upsertEntities(o.store.db, fresh);
+        for (const p of fresh.players) remember(`p\u0000${p.tenant}\u0000${p.id}`, `${p.name}\u0000${p.teamId ?? ''}`);
+        for (const t of fresh.teams) remember(`t\u0000${t.tenant}\u0000${t.id}`, t.name);
+        for (const t of fresh.tournaments) remember(`c\u0000${t.tenant}\u0000${t.id}`, '');
+      }
       const contributions: Contribution[] = [];
       for (const { m } of list) {
         const view = views.get(m)!;

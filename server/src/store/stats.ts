@@ -51,8 +51,8 @@ export async function getMatchStats(db: Db, tenant: string, matchId: string): Pr
 }
 
 /**
- * Writes match stats (snapshot + view), per-player and per-team rows, rosters and the player/team
- * entities. Returns the matches actually written: one whose stored last_seq is not lower is left
+ * Writes match stats (snapshot + view), per-player and per-team rows, rosters, and the match's
+ * tournament and series. These rows belong to the match (one writer at a time). Returns the matches actually written: one whose stored last_seq is not lower is left
  * alone (a stale writer, or a replay), and so are its rows.
  */
 export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[]): Promise<Set<string>> {
@@ -131,31 +131,6 @@ export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[])
       .onConflict((oc) => oc.columns(['tenant_id', 'match_id', 'player_id']).doUpdateSet((eb) => ({ team_id: eb.ref('excluded.team_id'), character: eb.ref('excluded.character'), role: eb.ref('excluded.role') })))
       .execute();
   }
-  // Entities: the latest name (and team) of each player and team. Deduplicated: one row per key per statement.
-  const playerEntities = new Map<string, { tenant_id: string; id: string; name: string; title: string; team_id: string | null; updated_at: Date }>();
-  const teamEntities = new Map<string, { tenant_id: string; id: string; name: string; title: string; updated_at: Date }>();
-  for (const m of fresh) {
-    for (const p of m.view.players) if (p.name) playerEntities.set(`${m.tenant}\u0000${p.id}`, { tenant_id: m.tenant, id: p.id, name: p.name, title: m.title, team_id: p.team ?? null, updated_at: m.updatedAt });
-    for (const t of m.view.teams) teamEntities.set(`${m.tenant}\u0000${t.id}`, { tenant_id: m.tenant, id: t.id, name: t.name, title: m.title, updated_at: m.updatedAt });
-  }
-  for (const part of chunks([...playerEntities.values()], 500)) {
-    await db
-      .insertInto('players')
-      .values(part)
-      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), team_id: eb.ref('excluded.team_id'), updated_at: eb.ref('excluded.updated_at') })))
-      .execute();
-  }
-  for (const part of chunks([...teamEntities.values()], 500)) {
-    await db
-      .insertInto('teams')
-      .values(part)
-      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), updated_at: eb.ref('excluded.updated_at') })))
-      .execute();
-  }
-  // Tournament and series of the match, when the events name them.
-  const tournaments = new Map<string, { tenant_id: string; id: string; name: string; title: string }>();
-  for (const m of fresh) if (m.tournamentId) tournaments.set(`${m.tenant}\u0000${m.tournamentId}`, { tenant_id: m.tenant, id: m.tournamentId, name: m.tournamentId, title: m.title });
-  if (tournaments.size) await db.insertInto('tournaments').values([...tournaments.values()]).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
   for (const m of fresh) {
     if (!m.tournamentId && !m.seriesId) continue;
     await db
@@ -169,9 +144,64 @@ export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[])
   return written;
 }
 
-/** Native partitions (no TimescaleDB): monthly partitions of stat_windows, created before a write needs them. */
+export interface Entities {
+  players: Array<{ tenant: string; id: string; name: string; title: string; teamId?: string }>;
+  teams: Array<{ tenant: string; id: string; name: string; title: string }>;
+  tournaments: Array<{ tenant: string; id: string; title: string }>;
+}
+
+/** The players, teams and tournaments of the given match stats (their latest names and teams). */
+export function entitiesOf(items: readonly MatchStatsWrite[]): Entities {
+  const players = new Map<string, Entities['players'][number]>();
+  const teams = new Map<string, Entities['teams'][number]>();
+  const tournaments = new Map<string, Entities['tournaments'][number]>();
+  for (const m of items) {
+    for (const p of m.view.players) if (p.name) players.set(`${m.tenant}\u0000${p.id}`, { tenant: m.tenant, id: p.id, name: p.name, title: m.title, ...(p.team ? { teamId: p.team } : {}) });
+    for (const t of m.view.teams) teams.set(`${m.tenant}\u0000${t.id}`, { tenant: m.tenant, id: t.id, name: t.name, title: m.title });
+    if (m.tournamentId) tournaments.set(`${m.tenant}\u0000${m.tournamentId}`, { tenant: m.tenant, id: m.tournamentId, title: m.title });
+  }
+  return { players: [...players.values()], teams: [...teams.values()], tournaments: [...tournaments.values()] };
+}
+
+/**
+ * Upserts players, teams and tournaments. These rows are shared between matches on different
+ * partitions (and processes), so rows go in key order, table by table: concurrent writers then lock
+ * them in the same order and cannot deadlock. Unchanged rows are left alone.
+ */
+export async function upsertEntities(db: Db, e: Entities): Promise<void> {
+  const byKey = <T extends { tenant: string; id: string }>(rows: T[]) => [...rows].sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const now = new Date();
+  for (const part of chunks(byKey(e.tournaments), 500)) {
+    await db.insertInto('tournaments').values(part.map((t) => ({ tenant_id: t.tenant, id: t.id, name: t.id, title: t.title }))).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
+  }
+  for (const part of chunks(byKey(e.teams), 500)) {
+    await db
+      .insertInto('teams')
+      .values(part.map((t) => ({ tenant_id: t.tenant, id: t.id, name: t.name, title: t.title, updated_at: now })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), updated_at: eb.ref('excluded.updated_at') })).where('teams.name', 'is distinct from', (eb) => eb.ref('excluded.name')))
+      .execute();
+  }
+  for (const part of chunks(byKey(e.players), 500)) {
+    await db
+      .insertInto('players')
+      .values(part.map((p) => ({ tenant_id: p.tenant, id: p.id, name: p.name, title: p.title, team_id: p.teamId ?? null, updated_at: now })))
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'id'])
+          .doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), team_id: eb.ref('excluded.team_id'), updated_at: eb.ref('excluded.updated_at') }))
+          .where((eb) => eb.or([eb('players.name', 'is distinct from', eb.ref('excluded.name')), eb('players.team_id', 'is distinct from', eb.ref('excluded.team_id'))])),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Native partitions (no TimescaleDB): the monthly partitions of stat_windows that rows at `times`
+ * need. Call it outside a transaction: two processes creating the same partition at once is fine
+ * then (the loser's "already exists" is success), whereas inside a transaction it would abort it.
+ */
 const partitionsMade = new WeakMap<object, Set<string>>();
-async function ensureMonthPartitions(db: Db, times: Iterable<Date>): Promise<void> {
+export async function ensureWindowPartitions(db: Db, times: Iterable<Date>): Promise<void> {
   const made = partitionsMade.get(db) ?? new Set<string>();
   partitionsMade.set(db, made);
   for (const t of times) {
@@ -181,8 +211,14 @@ async function ensureMonthPartitions(db: Db, times: Iterable<Date>): Promise<voi
     if (made.has(name)) continue;
     const from = new Date(Date.UTC(y, mo, 1)).toISOString();
     const to = new Date(Date.UTC(y, mo + 1, 1)).toISOString();
-    // A name built from two integers; the bounds are literals of our own making.
-    await sql`create table if not exists ${sql.id(name)} partition of stat_windows for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(db);
+    try {
+      // A name built from two integers; the bounds are literals of our own making.
+      await sql`create table if not exists ${sql.id(name)} partition of stat_windows for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(db);
+    } catch (err) {
+      // 42P07 duplicate table, 23505 (pg_type) unique violation: another writer created it just now.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P07' && code !== '23505') throw err;
+    }
     made.add(name);
   }
 }
@@ -191,9 +227,7 @@ async function ensureMonthPartitions(db: Db, times: Iterable<Date>): Promise<voi
 export async function upsertWindows(db: Db, rows: readonly WindowRow[], o: { timescale: boolean }): Promise<void> {
   if (!rows.length) return;
   if (!o.timescale) {
-    const months = new Map<string, Date>();
-    for (const r of rows) months.set(`${r.time.getUTCFullYear()}-${r.time.getUTCMonth()}`, r.time);
-    await ensureMonthPartitions(db, months.values());
+    await ensureWindowPartitions(db, rows.map((r) => r.time));
   }
   for (const part of chunks(rows, 500)) {
     await db
@@ -257,6 +291,8 @@ async function refreshDaily(db: Db, games: readonly WindowRow[]): Promise<void> 
        and w.time >= k.day and w.time < k.day + interval '1 day'
       where w.win = 'game'
       group by 1, 2, 3, 4, 5
+      -- rows shared by writers of other partitions: lock them in one global order (no deadlocks)
+      order by w.tenant_id, w.subject_kind, w.subject_id, 1, w.title
       on conflict (tenant_id, subject_kind, subject_id, day, title) do update set
         games = excluded.games, kills = excluded.kills, deaths = excluded.deaths, assists = excluded.assists,
         damage = excluded.damage, gold = excluded.gold, xp = excluded.xp, cs = excluded.cs`.execute(db);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports/store.ts';
 import { getMatch, lastSeqs, listMatches, upsertSummaries } from '../../src/store/matches.ts';
 import { insertMetricPoints, metricBuckets } from '../../src/store/metrics.ts';
-import { getMatchStats, loadSnapshot, matchWindows, subjectHistory, upsertWindows, writeMatchStats, type MatchStatsWrite, type WindowRow } from '../../src/store/stats.ts';
+import { entitiesOf, getMatchStats, loadSnapshot, matchWindows, subjectHistory, upsertEntities, upsertWindows, writeMatchStats, type MatchStatsWrite, type WindowRow } from '../../src/store/stats.ts';
 import type { MatchStatsView } from '@clutch/core';
 import { ensureTenant } from '../../src/store/tenants.ts';
 
@@ -200,6 +200,9 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
           { player_id: 'p1', kills: 5, tournament_id: 'major' },
           { player_id: 'p2', kills: 1, tournament_id: 'major' },
         ]);
+        await upsertEntities(store.db, entitiesOf([write('acme', 'ps-1', 10, 5)]));
+        await upsertEntities(store.db, entitiesOf([write('acme', 'ps-1', 10, 5)])); // unchanged: nothing to do, no error
+        expect(await store.db.selectFrom('tournaments').select(['id']).where('tenant_id', '=', 'acme').execute()).toEqual([{ id: 'major' }]);
         const entities = await store.db.selectFrom('players').select(['id', 'name', 'team_id']).where('tenant_id', '=', 'acme').orderBy('id').execute();
         expect(entities).toEqual([
           { id: 'p1', name: 'One', team_id: 'navi' },
