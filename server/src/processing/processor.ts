@@ -23,7 +23,7 @@ import type { Store } from '../ports/store.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
 import { ensureWindowPartitions, entitiesOf, loadSnapshot, upsertEntities, upsertWindows, writeMatchStats, type Entities, type MatchStatsWrite, type WindowRow } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
-import { afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
+import { addValues, afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
 
 export interface ProcessorOptions {
   eventLog: EventLog;
@@ -215,8 +215,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         values[`p:${id}`] = v;
         const team = s.players[id]?.team;
         if (team === undefined) continue;
-        const tv = (teams[`t:${team}`] ??= {});
-        for (const k in v) tv[k as keyof Values] = (tv[k as keyof Values] ?? 0) + v[k as keyof Values]!;
+        addValues((teams[`t:${team}`] ??= {}), v);
       }
       push('round', r, new Date(m.win.startMs + (s.rounds[r - 1]?.endedAtMs ?? 0)), Object.assign(values, teams));
     }

@@ -45,6 +45,11 @@ function playerValues(s: StatsState, p: PlayerAcc): Values {
   return v;
 }
 
+/** Adds `v` into `target`, field by field (a team's values are the sums of its players'). */
+export function addValues(target: Values, v: Values): void {
+  for (const k in v) target[k as keyof Values] = (target[k as keyof Values] ?? 0) + v[k as keyof Values]!;
+}
+
 /** Cumulative values of every player and team now. */
 export function currentValues(s: StatsState): Record<string, Values> {
   const out: Record<string, Values> = {};
@@ -54,8 +59,7 @@ export function currentValues(s: StatsState): Record<string, Values> {
     const v = playerValues(s, p);
     out[`p:${id}`] = v;
     if (p.team === undefined) continue;
-    const t = (teams[`t:${p.team}`] ??= {});
-    for (const k in v) t[k as keyof Values] = (t[k as keyof Values] ?? 0) + v[k as keyof Values]!;
+    addValues((teams[`t:${p.team}`] ??= {}), v);
   }
   return Object.assign(out, teams);
 }

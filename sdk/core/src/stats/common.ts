@@ -1,5 +1,5 @@
 // Helpers the title engines share: player and team accumulators, event time.
-import type { Envelope, PlayerRef } from '../events.ts';
+import type { Envelope, PlayerRef, TypedEvent } from '../events.ts';
 import type { Title } from '../titles.ts';
 import type { PlayerAcc, StatsState, TeamAcc } from './model.ts';
 
@@ -39,3 +39,10 @@ export function eventMs(s: StatsState, e: Envelope): number {
   return wall - s.startedAtMs;
 }
 
+
+/** A team snapshot (sources that report totals): kept as reported values, used where no event counts them. */
+export function reportTeamState(s: StatsState, e: TypedEvent<'team.state'>): void {
+  const t = team(s, e.payload.team.id, e.payload.team.name);
+  const rep: Record<string, number> = (t.reported ??= {});
+  for (const [k, v] of Object.entries(e.payload.stats)) if (typeof v === 'number') rep[k] = v;
+}

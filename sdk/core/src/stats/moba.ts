@@ -2,7 +2,7 @@
 // snapshots sources send (timeline frames, GSI, livestats), objectives from objective events, and
 // the values at 10 and 15 minutes for lane and team gold differences.
 import type { TypedEvent } from '../events.ts';
-import { player, team, teamIndex } from './common.ts';
+import { player, reportTeamState, team, teamIndex } from './common.ts';
 import type { StatsState } from './model.ts';
 
 const AT = [
@@ -76,11 +76,8 @@ export function applyMoba(s: StatsState, e: TypedEvent): void {
       t.objectives[e.payload.objective] = (t.objectives[e.payload.objective] ?? 0) + 1;
       break;
     }
-    case 'team.state': {
-      const t = team(s, e.payload.team.id, e.payload.team.name);
-      const rep: Record<string, number> = (t.reported ??= {});
-      for (const [k, v] of Object.entries(e.payload.stats)) if (typeof v === 'number') rep[k] = v;
+    case 'team.state':
+      reportTeamState(s, e);
       break;
-    }
   }
 }

@@ -2,7 +2,7 @@
 // multi-kills, clutches and economy; cumulative per-player counters snapshotted at every round end
 // (so `--per-round` output and backup restores — round 13 followed by round 12 again — work).
 import type { PlayerRef, TypedEvent } from '../events.ts';
-import { eventMs, player, team, teamIndex } from './common.ts';
+import { eventMs, player, reportTeamState, teamIndex } from './common.ts';
 import type { PlayerAcc, PlayerCounters, RoundAcc, StatsState } from './model.ts';
 
 /** Seconds within which a teammate's revenge kill makes a death "traded" (KAST). */
@@ -305,11 +305,8 @@ export function applyShooter(s: StatsState, e: TypedEvent): void {
       if (st.equipmentValue !== undefined && s.round && p.team !== undefined) s.round.spend[p.team] = (s.round.spend[p.team] ?? 0) + st.equipmentValue;
       break;
     }
-    case 'team.state': {
-      const t = team(s, e.payload.team.id, e.payload.team.name);
-      const rep: Record<string, number> = (t.reported ??= {});
-      for (const [k, v] of Object.entries(e.payload.stats)) if (typeof v === 'number') rep[k] = v;
+    case 'team.state':
+      reportTeamState(s, e);
       break;
-    }
   }
 }
