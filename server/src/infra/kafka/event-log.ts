@@ -204,6 +204,12 @@ export class KafkaEventLog implements EventLog {
       const tx = await withDeadline('re-initialising the transactional producer', this.#o.requestTimeoutMs, this.#txProducer.beginTransaction());
       await tx.cancel();
     } catch (err) {
+      // A producer whose InitProducerId failed keeps a local "transaction active" state and refuses
+      // every later beginTransaction ("There is already an active transaction"): drop it, so the next
+      // transaction starts from a fresh producer instead of failing forever (seen after a broker restart).
+      const failed = this.#txProducer;
+      this.#txProducer = undefined;
+      await failed?.close(true).catch(() => {});
       this.#o.log.warn({ error: err }, 'could not re-initialise the transactional producer yet; the next transaction retries');
     }
   }
