@@ -72,7 +72,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
 
   if (config.roles.includes('api')) {
     await app.register(home);
-    await app.register(matches, { store: infra.store, tenant: () => config.defaultTenant });
+    await app.register(matches, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
     await app.register(stats, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
   }
 

@@ -2,7 +2,9 @@
 // in issue #7, anonymous callers read CLUTCH_DEFAULT_TENANT).
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { TITLES } from '@clutch/core';
+import { TITLES, type LiveSummary } from '@clutch/core';
+import type { CacheBackend } from '../ports/cache.ts';
+import { summaryKey } from '../processing/processor.ts';
 import type { Store } from '../ports/store.ts';
 import { getMatch, listMatches, type MatchRow } from '../store/matches.ts';
 
@@ -35,8 +37,23 @@ const present = (m: MatchRow) => ({
 
 export interface MatchesOptions {
   store: Store;
+  /** When given, a match is served from the summary the processor keeps in the cache (write-through on every change), and from the store when the cache has none. */
+  cache?: CacheBackend;
   tenant: (req: unknown) => string;
 }
+
+/** A cached live summary in the REST shape (same fields as a stored match). */
+const fromSummary = (s: LiveSummary) => ({
+  id: s.matchId,
+  title: s.title,
+  status: s.status,
+  teams: s.teams,
+  map: s.map ?? null,
+  winner: s.winner ?? null,
+  lastSeq: s.lastSeq,
+  startedAt: new Date(s.startedAt).toISOString(),
+  updatedAt: new Date(s.updatedAt).toISOString(),
+});
 
 const matches: FastifyPluginAsyncTypebox<MatchesOptions> = async (app, opts) => {
   app.get(
@@ -74,7 +91,10 @@ const matches: FastifyPluginAsyncTypebox<MatchesOptions> = async (app, opts) => 
       },
     },
     async (req, reply) => {
-      const m = await getMatch(opts.store.db, opts.tenant(req), req.params.id);
+      const tenant = opts.tenant(req);
+      const cached = opts.cache ? await opts.cache.cache.get(summaryKey(tenant, req.params.id)).catch(() => undefined) : undefined;
+      if (cached) return fromSummary(JSON.parse(cached) as LiveSummary);
+      const m = await getMatch(opts.store.db, tenant, req.params.id);
       if (!m) return reply.code(404).send({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: `no match ${req.params.id}` } });
       return present(m);
     },

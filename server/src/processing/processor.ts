@@ -93,6 +93,7 @@ export interface StatsDelta {
   tenant: string;
   matchId: string;
   title: string;
+  tournamentId?: string;
   seq: number;
   fromSeq: number;
   processedAt: string;
@@ -223,10 +224,19 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     return rows;
   };
 
-  const handle = async (batch: LogBatch): Promise<CommitPosition> => {
+  /**
+   * Applies a batch and writes it to the store in one transaction. Returns what must follow once that
+   * transaction has committed (entities, Redis, stat deltas): every part of it is idempotent, so after
+   * a failure it is run again on its own, not recomputed (the states already moved past the batch).
+   */
+  const write = async (batch: LogBatch): Promise<() => Promise<void>> => {
     const stop = batchSeconds.startTimer();
     const touched = await apply(batch);
-    if (touched.size) {
+    if (!touched.size) {
+      stop();
+      return async () => {};
+    }
+    {
       const list = [...touched.values()];
       const views = new Map(list.map((t) => [t.m, statsView(t.m.stats)]));
       const processedAt = new Date();
@@ -251,6 +261,20 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
         entities = entitiesOf(writes);
       });
+      stop();
+      const deltas: StatsDelta[] = list.map((t) => {
+        const { m } = t;
+        const delta: StatsDelta = { v: 1, tenant: m.tenant, matchId: m.matchId, title: m.stats.title, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), seq: m.stats.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: views.get(m)!, windows: { minutes: [...new Set(t.changes.minutes)], corrections: [...new Set(t.changes.corrections)] } };
+        corrections.inc(delta.windows.corrections.length);
+        return delta;
+      });
+      const summaries = list.flatMap((t) => (t.m.summary ? [{ ...t.m.summary }] : []));
+      return () => publish(entities!, deltas, summaries);
+    }
+  };
+
+  const publish = async (entities: Entities, deltas: StatsDelta[], summaries: LiveSummary[]): Promise<void> => {
+    {
       // Players, teams and tournaments are shared with other partitions: written after the match's
       // own rows, outside its transaction, in key order, and only when new or changed since this
       // process last wrote them.
@@ -265,59 +289,60 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         for (const t of fresh.teams) remember(`t\u0000${t.tenant}\u0000${t.id}`, t.name);
         for (const t of fresh.tournaments) remember(`c\u0000${t.tenant}\u0000${t.id}`, '');
       }
+      // Leaderboards take each match's value again (a replacement, never an addition).
       const contributions: Contribution[] = [];
-      for (const { m } of list) {
-        const view = views.get(m)!;
-        for (const p of view.players) {
+      for (const d of deltas) {
+        const tournament = d.tournamentId;
+        for (const p of d.stats.players) {
           for (const stat of BOARD_STATS) {
             const value = p[stat];
             if (value === undefined) continue;
-            contributions.push({ board: boardKey(m.tenant, m.stats.title, stat), member: p.id, source: m.matchId, value });
-            if (m.tournamentId) contributions.push({ board: boardKey(m.tenant, m.stats.title, stat, m.tournamentId), member: p.id, source: m.matchId, value });
+            contributions.push({ board: boardKey(d.tenant, d.title, stat), member: p.id, source: d.matchId, value });
+            if (tournament) contributions.push({ board: boardKey(d.tenant, d.title, stat, tournament), member: p.id, source: d.matchId, value });
           }
         }
       }
       await o.cache.leaderboards.set(contributions, 30 * DAY_MS);
-      const deltas: StatsDelta[] = [];
       await Promise.all(
-        list.map(async (t) => {
-          const { m } = t;
-          const view = views.get(m)!;
-          const delta: StatsDelta = { v: 1, tenant: m.tenant, matchId: m.matchId, title: m.stats.title, seq: m.stats.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: view, windows: { minutes: [...new Set(t.changes.minutes)], corrections: [...new Set(t.changes.corrections)] } };
-          deltas.push(delta);
-          corrections.inc(delta.windows.corrections.length);
-          const json = JSON.stringify(delta);
-          await o.cache.cache.set(statsKey(m.tenant, m.matchId), JSON.stringify(view), DAY_MS);
-          await o.cache.pubsub.publish(statsChannel(m.tenant), json);
+        deltas.map(async (d) => {
+          const json = JSON.stringify(d);
+          await o.cache.cache.set(statsKey(d.tenant, d.matchId), JSON.stringify(d.stats), DAY_MS);
+          await o.cache.pubsub.publish(statsChannel(d.tenant), json);
           // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
-          await o.cache.liveHistory.append(historyKey(m.tenant, m.matchId), { seq: delta.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });
-          if (m.summary) {
-            const s = JSON.stringify(m.summary);
-            await o.cache.cache.set(summaryKey(m.tenant, m.matchId), s, DAY_MS);
-            await o.cache.pubsub.publish(liveChannel(m.tenant), s);
-          }
+          await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });
         }),
       );
+      await Promise.all(
+        summaries.map(async (sm) => {
+          const json = JSON.stringify(sm);
+          await o.cache.cache.set(summaryKey(sm.tenant, sm.matchId), json, DAY_MS);
+          await o.cache.pubsub.publish(liveChannel(sm.tenant), json);
+        }),
+      );
+      // Consumers of clutch.stats.v1 drop a delta whose seq they have seen (a retry may resend one).
       if (o.statsTopic && deltas.length) {
         await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)) })));
       }
     }
-    stop();
-    const last = batch.records[batch.records.length - 1]!;
-    return { topic: batch.topic, partition: batch.partition, offset: last.offset + 1n };
   };
 
-  // A failing write (PostgreSQL, Redis or Kafka down) is retried, in order, until it succeeds:
-  // nothing is committed past it, and the client's bounded read-ahead holds the log back meanwhile.
-  // The states the failed attempt touched are dropped first, so the retry reloads them from the
-  // last snapshot that was written and applies the batch again.
+  // A failing step (PostgreSQL, Redis or Kafka down) is retried, in order, until it succeeds: nothing
+  // is committed past it, and the client's bounded read-ahead holds the log back meanwhile.
+  // - The store write failed: the states are dropped, the retry reloads them from the last snapshot
+  //   written and applies the batch again.
+  // - What follows the write failed: only that is run again (the store already has the batch).
   const applyBatch = async (sub: Subscription, batch: LogBatch, ctl: SuperviseControl): Promise<void> => {
+    const last = batch.records[batch.records.length - 1]!;
+    const position: CommitPosition = { topic: batch.topic, partition: batch.partition, offset: last.offset + 1n };
+    let after: (() => Promise<void>) | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        await sub.commit([await handle(batch)]);
+        after ??= await write(batch);
+        await after();
+        await sub.commit([position]);
         return;
       } catch (err) {
-        states.clear();
+        if (!after) states.clear();
         // The partition moved to another member, which replays these records from the last commit.
         if ((err as { code?: string }).code === 'CLUTCH_EVENTLOG_NOT_ASSIGNED') return;
         if (ctl.stopping()) throw err;

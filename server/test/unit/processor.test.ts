@@ -11,7 +11,7 @@ import { parseFiles } from '../../src/cli/parse.ts';
 import { statsOfEvents } from '../../src/cli/stats.ts';
 import { toRecord } from '../../src/events/codec.ts';
 import type { EventLog, LogRecord } from '../../src/ports/event-log.ts';
-import type { StatsDelta } from '../../src/processing/processor.ts';
+import { statsKey, summaryKey, type StatsDelta } from '../../src/processing/processor.ts';
 import { topicNames } from '../../src/topics.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
 import { uuidv7, type Envelope } from '@clutch/core';
@@ -92,6 +92,37 @@ describe('processor (embedded)', () => {
     expect((await t.app.inject({ url: `/v1/matches/${last.matchId}/windows?win=round` })).json()).toEqual(windowsBefore);
     const board = (await t.app.inject({ url: '/v1/leaderboards/cs2/kills?limit=50' })).json().data as Array<{ value: number }>;
     expect(board.map((b) => b.value)).toEqual(before.players.map((p: { kills: number }) => p.kills).sort((a: number, b: number) => b - a));
+  });
+
+  it('when Redis fails after the store has the batch, the retry publishes it (nothing left stale)', async () => {
+    t = await embeddedApp();
+    await t.app.ready();
+    const cs2 = await eventsOf('cs2-log', ['cs2-log/wingman.log']);
+    const id = cs2[0]!.matchId;
+    const cache = t.infra.cache.cache;
+    const realSet = cache.set.bind(cache);
+    const realGet = cache.get.bind(cache);
+    let failures = 0;
+    cache.set = async (k, v, ttl) => {
+      if (failures < 2) {
+        failures++;
+        throw new Error('redis is down');
+      }
+      return realSet(k, v, ttl);
+    };
+    await t.infra.eventLog.append(cs2.map((e) => toRecord(topics.events, e)));
+    // The store gets the batch; the cache writes after it fail twice and are retried on their own.
+    const last = cs2.at(-1)!.seq;
+    const cachedSeq = async (k: string) => {
+      const v = await realGet(k);
+      return v ? (JSON.parse(v) as { lastSeq: number }).lastSeq : 0;
+    };
+    await expect.poll(() => cachedSeq(summaryKey('demo', id)), { timeout: 10_000 }).toBe(last);
+    await expect.poll(() => cachedSeq(statsKey('demo', id)), { timeout: 10_000 }).toBe(last);
+    expect(failures).toBe(2);
+    expect((await t.app.inject({ url: '/metrics' })).body).toMatch(/clutch_processor_retries_total [1-9]/);
+    const [expected] = statsOfEvents(cs2);
+    expect(await stats(id)).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
   it('a late event corrects the minute windows it falls in and is reported as a correction', async () => {
