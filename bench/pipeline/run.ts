@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000 });
+  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000, concurrency: 4 });
   // Done when every match's stored last_seq is its last event: seqs run 1..n per match, so the sum of
   // the stored last_seq equals the number of events exactly when everything is written.
   for (;;) {
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
     benchmark: 'pipeline',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
-    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, cache: cache.kind, store: 'postgres' },
+    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, concurrency: 4, cache: cache.kind, store: 'postgres' },
     results: {
       processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0), batchesRetried: retried },
       inMemoryProcessing: { eventsPerCpuSecond: eps(loaded.events, mem.cpuMs), note: 'decode + summary + windows + built-in stats on the same events, no Kafka and no store: the processing itself' },

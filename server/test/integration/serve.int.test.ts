@@ -70,6 +70,8 @@ describe('clutch serve on Kafka, PostgreSQL and Redis', () => {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
+    // On failure, the last lines of the server's log say what it was waiting for.
+    if (code !== 0) process.stderr.write(`[serve] exit ${code}; last log lines:\n${output.split('\n').slice(-25).join('\n')}\n`);
     expect(code).toBe(0);
     expect(output).toMatch(/"message":"shutting down"/);
     expect(output).not.toMatch(/"log.level":"(error|fatal)"/);
