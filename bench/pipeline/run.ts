@@ -20,16 +20,16 @@ import { cpus, totalmem } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
-import { applyStats, applyToSummary, newStats, statsView, TITLES, uuidv7, type Envelope, type LiveSummary, type StatsState, type Title } from '@clutch/core';
+import { newStats, statsView, TITLES, uuidv7, type Envelope, type Title } from '@clutch/core';
 import { fromCanonicalRecord, toRecord } from '../../server/src/events/codec.ts';
 import type { LogRecord } from '../../server/src/ports/event-log.ts';
-import { beforeEvent, eventTimeMs, newWindows, type WindowState } from '../../server/src/processing/windows.ts';
+import { newWindows } from '../../server/src/processing/windows.ts';
 import { createMemoryCacheBackend } from '../../server/src/infra/memory/cache.ts';
 import { KafkaEventLog } from '../../server/src/infra/kafka/event-log.ts';
 import { createPostgresStore } from '../../server/src/infra/postgres/store.ts';
 import { createRedisCacheBackend } from '../../server/src/infra/redis/cache.ts';
 import { script } from '../../server/src/ingest/scenarios.ts';
-import { startProcessor } from '../../server/src/processing/processor.ts';
+import { applyEvent, startProcessor } from '../../server/src/processing/processor.ts';
 import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
 import { Registry } from 'prom-client';
@@ -110,15 +110,13 @@ async function preload(eventLog: KafkaEventLog, topic: string): Promise<{ events
 
 function inMemory(records: Array<{ value: Buffer }>): { cpuMs: number } {
   const cpu0 = process.cpuUsage();
-  const states = new Map<string, { stats: StatsState; win: WindowState; summary?: LiveSummary }>();
+  // The processor's own per-event step (applyEvent), without its I/O.
+  const states = new Map<string, Parameters<typeof applyEvent>[0]>();
   for (const r of records) {
     const e = fromCanonicalRecord(r as LogRecord);
     let m = states.get(e.matchId);
     if (!m) states.set(e.matchId, (m = { stats: newStats(e.title, e.matchId), win: newWindows(Date.parse(e.occurredAt) - (e.gameTime ?? 0)) }));
-    m.summary = applyToSummary(m.summary, e);
-    const changes = { minutes: [], corrections: [] };
-    beforeEvent(m.win, m.stats, eventTimeMs(m.win, e), changes);
-    applyStats(m.stats, e);
+    if (e.seq > m.stats.lastSeq) applyEvent(m, e, 60_000, { minutes: [], corrections: [] });
   }
   for (const m of states.values()) statsView(m.stats);
   const cpu = process.cpuUsage(cpu0);

@@ -21,7 +21,8 @@ export const MatchSchema = Type.Object({
   startedAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+/** The error body of every route ({ error: { code, message } }, see api/errors.ts). */
+export const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 
 const present = (m: MatchRow) => ({
   id: m.id,

@@ -11,8 +11,8 @@ import type { Store } from '../ports/store.ts';
 import { BOARD_STATS, boardKey, statsKey } from '../processing/processor.ts';
 import { slidingWindows } from '../processing/windows.ts';
 import { getMatchStats, matchWindows } from '../store/stats.ts';
+import { ErrorBody } from './matches.ts';
 
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
 export interface StatsApiOptions {

@@ -65,7 +65,7 @@ export const BOARD_STATS = ['kills', 'deaths', 'assists', 'damage'] as const;
 const DAY_MS = 24 * 3600_000;
 
 /** The processor's state of one match; `stats` and `win` are what match_stats.state holds. */
-interface MatchProc {
+export interface MatchProc {
   tenant: string;
   matchId: string;
   tournamentId?: string;
@@ -106,6 +106,25 @@ export interface StatsDelta {
 }
 
 export type Processor = Supervised;
+
+/**
+ * One event applied to a match's state, in memory: summary, windows (closing the minutes it moves
+ * past, correcting closed ones when it is late) and built-in stats. The caller has checked its seq.
+ */
+export function applyEvent(m: Pick<MatchProc, 'summary' | 'stats' | 'win' | 'tournamentId' | 'seriesId'>, e: Envelope, allowedLatenessMs: number, changes: WindowChanges): 'late' | 'applied' {
+  if (e.tournamentId) m.tournamentId = e.tournamentId;
+  if (e.seriesId) m.seriesId = e.seriesId;
+  m.summary = applyToSummary(m.summary, e);
+  const minute = beforeEvent(m.win, m.stats, eventTimeMs(m.win, e), changes);
+  if (minute >= m.win.open) {
+    applyStats(m.stats, e);
+    return 'applied';
+  }
+  const before = currentValues(m.stats);
+  applyStats(m.stats, e);
+  afterLateEvent(m.win, before, currentValues(m.stats), minute, allowedLatenessMs, changes);
+  return 'late';
+}
 
 export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const states = new Map<string, MatchProc>();
@@ -178,20 +197,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       }
       let t = touched.get(k);
       if (!t) touched.set(k, (t = { m, changes: { minutes: [], corrections: [] }, roundsAtStart: m.stats.rounds.length, fromSeq: e.seq }));
-      if (e.tournamentId) m.tournamentId = e.tournamentId;
-      if (e.seriesId) m.seriesId = e.seriesId;
-      m.summary = applyToSummary(m.summary, e);
-      const time = eventTimeMs(m.win, e);
-      const minute = beforeEvent(m.win, m.stats, time, t.changes);
-      if (minute < m.win.open) {
-        const before = currentValues(m.stats);
-        applyStats(m.stats, e);
-        afterLateEvent(m.win, before, currentValues(m.stats), minute, lateness, t.changes);
-        applied.inc({ outcome: 'late' });
-      } else {
-        applyStats(m.stats, e);
-        applied.inc({ outcome: 'applied' });
-      }
+      applied.inc({ outcome: applyEvent(m, e, lateness, t.changes) });
       t.roundsAtStart = Math.min(t.roundsAtStart, m.stats.rounds.length);
     }
     return touched;
@@ -240,93 +246,89 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       stop();
       return async () => {};
     }
-    {
-      const list = [...touched.values()];
-      const views = new Map(list.map((t) => [t.m, statsView(t.m.stats)]));
-      const processedAt = new Date();
-      let entities: Entities | undefined;
-      const rows = list.flatMap(windowRows);
-      if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
-      await o.store.db.transaction().execute(async (trx) => {
-        await upsertSummaries(trx, list.flatMap((t) => (t.m.summary ? [t.m.summary] : [])));
-        const writes: MatchStatsWrite[] = list.map(({ m }) => ({
-          tenant: m.tenant,
-          matchId: m.matchId,
-          title: m.stats.title,
-          ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}),
-          ...(m.seriesId ? { seriesId: m.seriesId } : {}),
-          lastSeq: m.stats.lastSeq,
-          view: views.get(m)!,
-          playedAt: new Date(m.win.startMs),
-          updatedAt: processedAt,
-          snapshot: { v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot,
-        }));
-        const written = await writeMatchStats(trx, writes);
-        await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
-        entities = entitiesOf(writes);
-      });
-      stop();
-      const deltas: StatsDelta[] = list.map((t) => {
-        const { m } = t;
-        const delta: StatsDelta = { v: 1, tenant: m.tenant, matchId: m.matchId, title: m.stats.title, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), seq: m.stats.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: views.get(m)!, windows: { minutes: [...new Set(t.changes.minutes)], corrections: [...new Set(t.changes.corrections)] } };
-        corrections.inc(delta.windows.corrections.length);
-        return delta;
-      });
-      const summaries = list.flatMap((t) => (t.m.summary ? [{ ...t.m.summary }] : []));
-      return () => publish(entities!, deltas, summaries);
-    }
+    const list = [...touched.values()];
+    const views = new Map(list.map((t) => [t.m, statsView(t.m.stats)]));
+    const processedAt = new Date();
+    let entities: Entities | undefined;
+    const rows = list.flatMap(windowRows);
+    if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
+    await o.store.db.transaction().execute(async (trx) => {
+      await upsertSummaries(trx, list.flatMap((t) => (t.m.summary ? [t.m.summary] : [])));
+      const writes: MatchStatsWrite[] = list.map(({ m }) => ({
+        tenant: m.tenant,
+        matchId: m.matchId,
+        title: m.stats.title,
+        ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}),
+        ...(m.seriesId ? { seriesId: m.seriesId } : {}),
+        lastSeq: m.stats.lastSeq,
+        view: views.get(m)!,
+        playedAt: new Date(m.win.startMs),
+        updatedAt: processedAt,
+        snapshot: { v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot,
+      }));
+      const written = await writeMatchStats(trx, writes);
+      await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
+      entities = entitiesOf(writes);
+    });
+    stop();
+    const deltas: StatsDelta[] = list.map((t) => {
+      const { m } = t;
+      const delta: StatsDelta = { v: 1, tenant: m.tenant, matchId: m.matchId, title: m.stats.title, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), seq: m.stats.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: views.get(m)!, windows: { minutes: [...new Set(t.changes.minutes)], corrections: [...new Set(t.changes.corrections)] } };
+      corrections.inc(delta.windows.corrections.length);
+      return delta;
+    });
+    const summaries = list.flatMap((t) => (t.m.summary ? [{ ...t.m.summary }] : []));
+    return () => publish(entities!, deltas, summaries);
   };
 
   const publish = async (entities: Entities, deltas: StatsDelta[], summaries: LiveSummary[]): Promise<void> => {
-    {
-      // Players, teams and tournaments are shared with other partitions: written after the match's
-      // own rows, outside its transaction, in key order, and only when new or changed since this
-      // process last wrote them.
-      const fresh = {
-        players: entities!.players.filter((p) => known.get(`p\u0000${p.tenant}\u0000${p.id}`) !== `${p.name}\u0000${p.teamId ?? ''}`),
-        teams: entities!.teams.filter((t) => known.get(`t\u0000${t.tenant}\u0000${t.id}`) !== t.name),
-        tournaments: entities!.tournaments.filter((t) => !known.has(`c\u0000${t.tenant}\u0000${t.id}`)),
-      };
-      if (fresh.players.length || fresh.teams.length || fresh.tournaments.length) {
-        await upsertEntities(o.store.db, fresh);
-        for (const p of fresh.players) remember(`p\u0000${p.tenant}\u0000${p.id}`, `${p.name}\u0000${p.teamId ?? ''}`);
-        for (const t of fresh.teams) remember(`t\u0000${t.tenant}\u0000${t.id}`, t.name);
-        for (const t of fresh.tournaments) remember(`c\u0000${t.tenant}\u0000${t.id}`, '');
-      }
-      // Leaderboards take each match's value again (a replacement, never an addition).
-      const contributions: Contribution[] = [];
-      for (const d of deltas) {
-        const tournament = d.tournamentId;
-        for (const p of d.stats.players) {
-          for (const stat of BOARD_STATS) {
-            const value = p[stat];
-            if (value === undefined) continue;
-            contributions.push({ board: boardKey(d.tenant, d.title, stat), member: p.id, source: d.matchId, value });
-            if (tournament) contributions.push({ board: boardKey(d.tenant, d.title, stat, tournament), member: p.id, source: d.matchId, value });
-          }
+    // Players, teams and tournaments are shared with other partitions: written after the match's
+    // own rows, outside its transaction, in key order, and only when new or changed since this
+    // process last wrote them.
+    const fresh = {
+      players: entities.players.filter((p) => known.get(`p\u0000${p.tenant}\u0000${p.id}`) !== `${p.name}\u0000${p.teamId ?? ''}`),
+      teams: entities.teams.filter((t) => known.get(`t\u0000${t.tenant}\u0000${t.id}`) !== t.name),
+      tournaments: entities.tournaments.filter((t) => !known.has(`c\u0000${t.tenant}\u0000${t.id}`)),
+    };
+    if (fresh.players.length || fresh.teams.length || fresh.tournaments.length) {
+      await upsertEntities(o.store.db, fresh);
+      for (const p of fresh.players) remember(`p\u0000${p.tenant}\u0000${p.id}`, `${p.name}\u0000${p.teamId ?? ''}`);
+      for (const t of fresh.teams) remember(`t\u0000${t.tenant}\u0000${t.id}`, t.name);
+      for (const t of fresh.tournaments) remember(`c\u0000${t.tenant}\u0000${t.id}`, '');
+    }
+    // Leaderboards take each match's value again (a replacement, never an addition).
+    const contributions: Contribution[] = [];
+    for (const d of deltas) {
+      const tournament = d.tournamentId;
+      for (const p of d.stats.players) {
+        for (const stat of BOARD_STATS) {
+          const value = p[stat];
+          if (value === undefined) continue;
+          contributions.push({ board: boardKey(d.tenant, d.title, stat), member: p.id, source: d.matchId, value });
+          if (tournament) contributions.push({ board: boardKey(d.tenant, d.title, stat, tournament), member: p.id, source: d.matchId, value });
         }
       }
-      await o.cache.leaderboards.set(contributions, 30 * DAY_MS);
-      await Promise.all(
-        deltas.map(async (d) => {
-          const json = JSON.stringify(d);
-          await o.cache.cache.set(statsKey(d.tenant, d.matchId), JSON.stringify(d.stats), DAY_MS);
-          await o.cache.pubsub.publish(statsChannel(d.tenant), json);
-          // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
-          await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });
-        }),
-      );
-      await Promise.all(
-        summaries.map(async (sm) => {
-          const json = JSON.stringify(sm);
-          await o.cache.cache.set(summaryKey(sm.tenant, sm.matchId), json, DAY_MS);
-          await o.cache.pubsub.publish(liveChannel(sm.tenant), json);
-        }),
-      );
-      // Consumers of clutch.stats.v1 drop a delta whose seq they have seen (a retry may resend one).
-      if (o.statsTopic && deltas.length) {
-        await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)) })));
-      }
+    }
+    await o.cache.leaderboards.set(contributions, 30 * DAY_MS);
+    await Promise.all(
+      deltas.map(async (d) => {
+        const json = JSON.stringify(d);
+        await o.cache.cache.set(statsKey(d.tenant, d.matchId), JSON.stringify(d.stats), DAY_MS);
+        await o.cache.pubsub.publish(statsChannel(d.tenant), json);
+        // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
+        await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });
+      }),
+    );
+    await Promise.all(
+      summaries.map(async (sm) => {
+        const json = JSON.stringify(sm);
+        await o.cache.cache.set(summaryKey(sm.tenant, sm.matchId), json, DAY_MS);
+        await o.cache.pubsub.publish(liveChannel(sm.tenant), json);
+      }),
+    );
+    // Consumers of clutch.stats.v1 drop a delta whose seq they have seen (a retry may resend one).
+    if (o.statsTopic && deltas.length) {
+      await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)) })));
     }
   };
 

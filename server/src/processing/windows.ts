@@ -3,7 +3,7 @@
 // and the per-game window (the totals so far). A watermark trails the latest event time by the
 // allowed lateness: an event for a minute already behind the watermark is late, and the windows it
 // changes are re-emitted as corrections. Pure and JSON-serialisable, like the stats state.
-import type { Envelope, PlayerAcc, StatsState } from '@clutch/core';
+import { playerTotals, type Envelope, type PlayerAcc, type StatsState } from '@clutch/core';
 
 export type Values = Partial<Record<'kills' | 'deaths' | 'assists' | 'damage' | 'gold' | 'xp' | 'cs', number>>;
 
@@ -33,9 +33,9 @@ export function newWindows(startMs: number): WindowState {
 }
 
 function playerValues(s: StatsState, p: PlayerAcc): Values {
-  const kill = s.seen['kill'] === true || !p.rep;
-  const v: Values = { kills: kill ? p.kills : p.rep!.kills, deaths: kill ? p.deaths : p.rep!.deaths, assists: kill ? p.assists : p.rep!.assists };
-  const dmg = p.damage ?? p.damageToChampions ?? p.rep?.damage;
+  const t = playerTotals(s, p);
+  const v: Values = { kills: t.kills, deaths: t.deaths, assists: t.assists };
+  const dmg = t.damage ?? p.damageToChampions;
   if (dmg !== undefined) v.damage = dmg;
   const gold = p.totalGold ?? p.netWorth ?? p.gold;
   if (gold !== undefined) v.gold = gold;

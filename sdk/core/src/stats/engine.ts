@@ -53,7 +53,6 @@ export function applyStats(s: StatsState, e: Envelope): boolean {
       setScore(s, ev.payload.score);
       break;
   }
-  s.lastAtMs = Date.parse(e.occurredAt);
   if (isShooter(s.title)) applyShooter(s, ev);
   else applyMoba(s, ev);
   return true;

@@ -151,7 +151,6 @@ export interface StatsState {
   /** Game clock of the latest event, ms. */
   gameTimeMs: number;
   startedAtMs?: number;
-  lastAtMs?: number;
   // ---- shooters
   round?: RoundAcc;
   /** Money spent per team between rounds (freeze time): it belongs to the next round. */

@@ -32,8 +32,11 @@ export function clutchRating(p: { kills: number; deaths: number; rounds: number;
   return round2(0.8 * hltv1 + (0.1 * p.adr) / 76 + (0.1 * p.kast) / 0.72);
 }
 
-/** K/D/A (and damage, wards) from events when the match has such events, else what the source reported. */
-function base(s: StatsState, p: PlayerAcc) {
+/**
+ * A player's K/D/A (and damage, headshots, wards): counted from events when the match has such events,
+ * else what the source reported. Views and windows both read players through this.
+ */
+export function playerTotals(s: StatsState, p: PlayerAcc) {
   const rep = p.rep;
   const kill = s.seen['kill'] === true || !rep;
   return {
@@ -58,7 +61,7 @@ export function statsView(s: StatsState): MatchStatsView {
   const players: PlayerStatsView[] = s.order.map((id) => {
     const p = s.players[id]!;
     const { rep: _rep, ...own } = p;
-    const b = base(s, p);
+    const b = playerTotals(s, p);
     const v: PlayerStatsView = { ...own, ...b, kda: ratio(b.kills + b.assists, Math.max(1, b.deaths)) };
     return strip(v);
   });
