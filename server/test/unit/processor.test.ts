@@ -11,7 +11,8 @@ import { parseFiles } from '../../src/cli/parse.ts';
 import { statsOfEvents } from '../../src/cli/stats.ts';
 import { toRecord } from '../../src/events/codec.ts';
 import type { EventLog, LogRecord } from '../../src/ports/event-log.ts';
-import { statsKey, summaryKey, type StatsDelta } from '../../src/processing/processor.ts';
+import { startProcessor, statsKey, summaryKey, type StatsDelta } from '../../src/processing/processor.ts';
+import type { LogBatch, Subscription } from '../../src/ports/event-log.ts';
 import { topicNames } from '../../src/topics.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
 import { uuidv7, type Envelope } from '@clutch/core';
@@ -210,5 +211,43 @@ describe('processor (embedded)', () => {
     await waitFor(id, lol.at(-1)!.seq);
     const [expected] = statsOfEvents(lol);
     expect(await stats(id)).toEqual(JSON.parse(JSON.stringify(expected)));
+  });
+
+  it('keeps at most `concurrency` batches in hand, whatever their partition, and stop() leaves the rest uncommitted', async () => {
+    t = await embeddedApp({ CLUTCH_ROLES: 'api' });
+    await t.app.ready();
+    const lol = await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']);
+    await t.infra.eventLog.append(lol.map((e) => toRecord(topics.events, e))); // one match: one partition
+    // Count batches taken from the subscription and not yet committed.
+    let pulled = 0;
+    let committed = 0;
+    let maxInHand = 0;
+    const log = t.infra.eventLog;
+    const counted = (sub: Subscription): Subscription => ({
+      commit: async (p) => {
+        await sub.commit(p);
+        committed++;
+      },
+      seek: (p) => sub.seek(p),
+      assignment: () => sub.assignment(),
+      close: () => sub.close(),
+      [Symbol.asyncIterator]: () => {
+        const it = sub[Symbol.asyncIterator]();
+        return {
+          next: async (): Promise<IteratorResult<LogBatch>> => {
+            const r = await it.next();
+            if (!r.done) maxInHand = Math.max(maxInHand, ++pulled - committed);
+            return r;
+          },
+        };
+      },
+    });
+    // The processor uses subscribe (and append, for stat deltas, not asked for here).
+    const eventLog = { kind: log.kind, subscribe: async (opts: Parameters<EventLog['subscribe']>[0]) => counted(await log.subscribe(opts)) } as unknown as EventLog;
+    const processor = await startProcessor({ eventLog, store: t.infra.store, cache: t.infra.cache, topic: topics.events, groupId: 'bounded', log: pino({ level: 'silent' }), maxBatchRecords: 5, concurrency: 3 });
+    await expect.poll(() => committed, { timeout: 10_000 }).toBeGreaterThan(2);
+    await processor.stop();
+    expect(maxInHand).toBeLessThanOrEqual(3);
+    expect(pulled - committed).toBeLessThanOrEqual(3);
   });
 });
