@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../infra/db/schema.gen.ts';
 
 /** A database handle or an open transaction: repositories accept either. */
@@ -10,5 +10,39 @@ export const INSERT_CHUNK = 1000;
 export function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Column name → PostgreSQL type, for rows passed as JSON. */
+export type JsonColumns = Readonly<Record<string, 'text' | 'integer' | 'bigint' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb'>>;
+
+/** Rows per statement of upsertJson (one JSON parameter each; bounds the statement's size). */
+export const JSON_CHUNK = 5000;
+
+/**
+ * Bulk upsert with the rows as ONE parameter: `insert … select … from json_to_recordset($1)`.
+ * Building and binding one parameter per value (a multi-row VALUES) cost more CPU in the processor
+ * than its stats did (docs/decisions/0002); a JSON.stringify of the rows costs a fraction of it.
+ * Keys of each row are column names; a jsonb column takes the value as it is (no double encoding).
+ * `guard` is a condition on the existing row (`t`) and the new one (`excluded`): when false the row is
+ * left alone (e.g. `t.last_seq < excluded.last_seq`). Table, columns and guard are our constants,
+ * never input: every value goes through the parameter.
+ */
+export async function upsertJson<R extends Record<string, unknown>>(
+  db: Db,
+  o: { table: string; columns: JsonColumns; rows: readonly R[]; conflict: readonly string[]; update: readonly string[]; guard?: string; returning?: readonly string[] },
+): Promise<Record<string, unknown>[]> {
+  const names = Object.keys(o.columns);
+  const cols = names.map((c) => sql.id(c));
+  const defs = sql.raw(names.map((c) => `"${c}" ${o.columns[c]}`).join(', '));
+  const set = o.update.length ? sql`do update set ${sql.join(o.update.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}${o.guard ? sql` where ${sql.raw(o.guard)}` : sql``}` : sql`do nothing`;
+  const returning = o.returning?.length ? sql` returning ${sql.join(o.returning.map((c) => sql.id(c)))}` : sql``;
+  const out: Record<string, unknown>[] = [];
+  for (const part of chunks(o.rows, JSON_CHUNK)) {
+    const r = await sql<Record<string, unknown>>`insert into ${sql.id(o.table)} as t (${sql.join(cols)})
+      select ${sql.join(cols)} from json_to_recordset(${JSON.stringify(part)}::json) as r(${defs})
+      on conflict (${sql.join(o.conflict.map((c) => sql.id(c)))}) ${set}${returning}`.execute(db);
+    out.push(...r.rows);
+  }
   return out;
 }

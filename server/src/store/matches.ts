@@ -2,7 +2,7 @@
 // lower last_seq, so a redelivered or replayed event batch changes nothing.
 import type { LiveSummary, MatchStatus, Title } from '@clutch/core';
 import { sql } from 'kysely';
-import { chunks, type Db } from './db.ts';
+import { upsertJson, type Db } from './db.ts';
 
 export interface MatchRow {
   tenant: string;
@@ -19,42 +19,16 @@ export interface MatchRow {
 
 /** Upserts summaries; returns how many rows changed (stale ones are skipped). */
 export async function upsertSummaries(db: Db, summaries: readonly LiveSummary[]): Promise<number> {
-  let changed = 0;
-  for (const part of chunks(summaries)) {
-    const r = await db
-      .insertInto('matches')
-      .values(
-        part.map((s) => ({
-          tenant_id: s.tenant,
-          id: s.matchId,
-          title: s.title,
-          status: s.status,
-          teams: JSON.stringify(s.teams),
-          map: s.map ?? null,
-          winner: s.winner ?? null,
-          last_seq: s.lastSeq,
-          started_at: new Date(s.startedAt),
-          updated_at: new Date(s.updatedAt),
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'id'])
-          .doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            teams: eb.ref('excluded.teams'),
-            map: eb.ref('excluded.map'),
-            winner: eb.ref('excluded.winner'),
-            last_seq: eb.ref('excluded.last_seq'),
-            started_at: eb.ref('excluded.started_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))
-          .where('matches.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
-      )
-      .executeTakeFirst();
-    changed += Number(r.numInsertedOrUpdatedRows ?? 0n);
-  }
-  return changed;
+  const changed = await upsertJson(db, {
+    table: 'matches',
+    columns: { tenant_id: 'text', id: 'text', title: 'text', status: 'text', teams: 'jsonb', map: 'text', winner: 'text', last_seq: 'bigint', started_at: 'timestamptz', updated_at: 'timestamptz' },
+    rows: summaries.map((s) => ({ tenant_id: s.tenant, id: s.matchId, title: s.title, status: s.status, teams: s.teams, map: s.map ?? null, winner: s.winner ?? null, last_seq: s.lastSeq, started_at: s.startedAt, updated_at: s.updatedAt })),
+    conflict: ['tenant_id', 'id'],
+    update: ['status', 'teams', 'map', 'winner', 'last_seq', 'started_at', 'updated_at'],
+    guard: 't.last_seq < excluded.last_seq',
+    returning: ['id'],
+  });
+  return changed.length;
 }
 
 function toRow(r: {

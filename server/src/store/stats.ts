@@ -3,7 +3,7 @@
 // (never one round trip per event) and run in the caller's transaction.
 import type { MatchStatsView, Title } from '@clutch/core';
 import { sql } from 'kysely';
-import { chunks, type Db } from './db.ts';
+import { chunks, upsertJson, type Db, type JsonColumns } from './db.ts';
 
 export interface WindowRow {
   time: Date;
@@ -57,80 +57,56 @@ export async function getMatchStats(db: Db, tenant: string, matchId: string): Pr
  */
 export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[]): Promise<Set<string>> {
   const written = new Set<string>();
-  for (const part of chunks(items, 200)) {
-    const rows = await db
-      .insertInto('match_stats')
-      .values(part.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.lastSeq, state: JSON.stringify(m.snapshot), view: JSON.stringify(m.view), updated_at: m.updatedAt })))
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'match_id'])
-          .doUpdateSet((eb) => ({ last_seq: eb.ref('excluded.last_seq'), state: eb.ref('excluded.state'), view: eb.ref('excluded.view'), updated_at: eb.ref('excluded.updated_at') }))
-          .where('match_stats.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
-      )
-      .returning(['tenant_id', 'match_id'])
-      .execute();
-    for (const r of rows) written.add(`${r.tenant_id}\u0000${r.match_id}`);
-  }
+  const stored = await upsertJson(db, {
+    table: 'match_stats',
+    columns: { tenant_id: 'text', match_id: 'text', title: 'text', last_seq: 'bigint', state: 'jsonb', view: 'jsonb', updated_at: 'timestamptz' },
+    rows: items.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.lastSeq, state: m.snapshot, view: m.view, updated_at: m.updatedAt })),
+    conflict: ['tenant_id', 'match_id'],
+    update: ['last_seq', 'state', 'view', 'updated_at'],
+    guard: 't.last_seq < excluded.last_seq',
+    returning: ['tenant_id', 'match_id'],
+  });
+  for (const r of stored) written.add(`${r.tenant_id as string}\u0000${r.match_id as string}`);
   const fresh = items.filter((m) => written.has(`${m.tenant}\u0000${m.matchId}`));
   if (!fresh.length) return written;
 
-  const players = fresh.flatMap((m) =>
-    m.view.players.map((p) => ({
-      tenant_id: m.tenant,
-      match_id: m.matchId,
-      player_id: p.id,
-      title: m.title,
-      team_id: p.team ?? null,
-      tournament_id: m.tournamentId ?? null,
-      finished: m.view.status === 'finished',
-      kills: p.kills,
-      deaths: p.deaths,
-      assists: p.assists,
-      stats: JSON.stringify(p),
-      last_seq: m.lastSeq,
-      played_at: m.playedAt,
-    })),
-  );
-  for (const part of chunks(players, 500)) {
-    await db
-      .insertInto('match_player_stats')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'match_id', 'player_id']).doUpdateSet((eb) => ({
-          team_id: eb.ref('excluded.team_id'),
-          tournament_id: eb.ref('excluded.tournament_id'),
-          finished: eb.ref('excluded.finished'),
-          kills: eb.ref('excluded.kills'),
-          deaths: eb.ref('excluded.deaths'),
-          assists: eb.ref('excluded.assists'),
-          stats: eb.ref('excluded.stats'),
-          last_seq: eb.ref('excluded.last_seq'),
-        })),
-      )
-      .execute();
-  }
-  const teams = fresh.flatMap((m) =>
-    m.view.teams.map((t) => ({ tenant_id: m.tenant, match_id: m.matchId, team_id: t.id, title: m.title, score: t.score, kills: t.kills, stats: JSON.stringify(t), last_seq: m.lastSeq })),
-  );
-  for (const part of chunks(teams, 500)) {
-    await db
-      .insertInto('match_team_stats')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'match_id', 'team_id']).doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), kills: eb.ref('excluded.kills'), stats: eb.ref('excluded.stats'), last_seq: eb.ref('excluded.last_seq') })),
-      )
-      .execute();
-  }
-  const rosters = fresh.flatMap((m) =>
-    m.view.players.map((p) => ({ tenant_id: m.tenant, match_id: m.matchId, player_id: p.id, team_id: p.team ?? null, character: p.character ?? null, role: p.role ?? null })),
-  );
-  for (const part of chunks(rosters, 500)) {
-    await db
-      .insertInto('match_rosters')
-      .values(part)
-      .onConflict((oc) => oc.columns(['tenant_id', 'match_id', 'player_id']).doUpdateSet((eb) => ({ team_id: eb.ref('excluded.team_id'), character: eb.ref('excluded.character'), role: eb.ref('excluded.role') })))
-      .execute();
-  }
+  await upsertJson(db, {
+    table: 'match_player_stats',
+    columns: { tenant_id: 'text', match_id: 'text', player_id: 'text', title: 'text', team_id: 'text', tournament_id: 'text', finished: 'boolean', kills: 'integer', deaths: 'integer', assists: 'integer', stats: 'jsonb', last_seq: 'bigint', played_at: 'timestamptz' },
+    rows: fresh.flatMap((m) =>
+      m.view.players.map((p) => ({
+        tenant_id: m.tenant,
+        match_id: m.matchId,
+        player_id: p.id,
+        title: m.title,
+        team_id: p.team ?? null,
+        tournament_id: m.tournamentId ?? null,
+        finished: m.view.status === 'finished',
+        kills: p.kills,
+        deaths: p.deaths,
+        assists: p.assists,
+        stats: p,
+        last_seq: m.lastSeq,
+        played_at: m.playedAt,
+      })),
+    ),
+    conflict: ['tenant_id', 'match_id', 'player_id'],
+    update: ['team_id', 'tournament_id', 'finished', 'kills', 'deaths', 'assists', 'stats', 'last_seq'],
+  });
+  await upsertJson(db, {
+    table: 'match_team_stats',
+    columns: { tenant_id: 'text', match_id: 'text', team_id: 'text', title: 'text', score: 'integer', kills: 'integer', stats: 'jsonb', last_seq: 'bigint' },
+    rows: fresh.flatMap((m) => m.view.teams.map((t) => ({ tenant_id: m.tenant, match_id: m.matchId, team_id: t.id, title: m.title, score: t.score, kills: t.kills, stats: t, last_seq: m.lastSeq }))),
+    conflict: ['tenant_id', 'match_id', 'team_id'],
+    update: ['score', 'kills', 'stats', 'last_seq'],
+  });
+  await upsertJson(db, {
+    table: 'match_rosters',
+    columns: { tenant_id: 'text', match_id: 'text', player_id: 'text', team_id: 'text', character: 'text', role: 'text' },
+    rows: fresh.flatMap((m) => m.view.players.map((p) => ({ tenant_id: m.tenant, match_id: m.matchId, player_id: p.id, team_id: p.team ?? null, character: p.character ?? null, role: p.role ?? null }))),
+    conflict: ['tenant_id', 'match_id', 'player_id'],
+    update: ['team_id', 'character', 'role'],
+  });
   for (const m of fresh) {
     if (!m.tournamentId && !m.seriesId) continue;
     await db
@@ -223,52 +199,56 @@ export async function ensureWindowPartitions(db: Db, times: Iterable<Date>): Pro
   }
 }
 
+const WINDOW_COLUMNS = {
+  time: 'timestamptz',
+  tenant_id: 'text',
+  match_id: 'text',
+  title: 'text',
+  subject_kind: 'text',
+  subject_id: 'text',
+  win: 'text',
+  idx: 'integer',
+  kills: 'double precision',
+  deaths: 'double precision',
+  assists: 'double precision',
+  damage: 'double precision',
+  gold: 'double precision',
+  xp: 'double precision',
+  cs: 'double precision',
+  last_seq: 'bigint',
+} as const satisfies JsonColumns;
+
 /** Upserts windows (a late event's correction replaces the value) and refreshes the daily rollup natively. */
 export async function upsertWindows(db: Db, rows: readonly WindowRow[], o: { timescale: boolean }): Promise<void> {
   if (!rows.length) return;
   if (!o.timescale) {
     await ensureWindowPartitions(db, rows.map((r) => r.time));
   }
-  for (const part of chunks(rows, 500)) {
-    await db
-      .insertInto('stat_windows')
-      .values(
-        part.map((r) => ({
-          time: r.time,
-          tenant_id: r.tenant,
-          match_id: r.matchId,
-          title: r.title,
-          subject_kind: r.subjectKind,
-          subject_id: r.subjectId,
-          win: r.win,
-          idx: r.idx,
-          kills: r.kills ?? null,
-          deaths: r.deaths ?? null,
-          assists: r.assists ?? null,
-          damage: r.damage ?? null,
-          gold: r.gold ?? null,
-          xp: r.xp ?? null,
-          cs: r.cs ?? null,
-          last_seq: r.lastSeq,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'match_id', 'subject_kind', 'subject_id', 'win', 'idx', 'time'])
-          .doUpdateSet((eb) => ({
-            kills: eb.ref('excluded.kills'),
-            deaths: eb.ref('excluded.deaths'),
-            assists: eb.ref('excluded.assists'),
-            damage: eb.ref('excluded.damage'),
-            gold: eb.ref('excluded.gold'),
-            xp: eb.ref('excluded.xp'),
-            cs: eb.ref('excluded.cs'),
-            last_seq: eb.ref('excluded.last_seq'),
-          }))
-          .where('stat_windows.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
-      )
-      .execute();
-  }
+  await upsertJson(db, {
+    table: 'stat_windows',
+    columns: WINDOW_COLUMNS,
+    rows: rows.map((r) => ({
+      time: r.time,
+      tenant_id: r.tenant,
+      match_id: r.matchId,
+      title: r.title,
+      subject_kind: r.subjectKind,
+      subject_id: r.subjectId,
+      win: r.win,
+      idx: r.idx,
+      kills: r.kills,
+      deaths: r.deaths,
+      assists: r.assists,
+      damage: r.damage,
+      gold: r.gold,
+      xp: r.xp,
+      cs: r.cs,
+      last_seq: r.lastSeq,
+    })),
+    conflict: ['tenant_id', 'match_id', 'subject_kind', 'subject_id', 'win', 'idx', 'time'],
+    update: ['kills', 'deaths', 'assists', 'damage', 'gold', 'xp', 'cs', 'last_seq'],
+    guard: 't.last_seq < excluded.last_seq',
+  });
   if (!o.timescale) await refreshDaily(db, rows.filter((r) => r.win === 'game'));
 }
 
