@@ -30,6 +30,7 @@ import { createPostgresStore } from '../../server/src/infra/postgres/store.ts';
 import { createRedisCacheBackend } from '../../server/src/infra/redis/cache.ts';
 import { script } from '../../server/src/ingest/scenarios.ts';
 import { applyEvent, startProcessor } from '../../server/src/processing/processor.ts';
+import { MatchShard } from '../../server/src/processing/shard.ts';
 import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
 import { Registry } from 'prom-client';
@@ -44,6 +45,8 @@ const arg = (name: string) => {
 const quick = process.argv.includes('--quick');
 const EVENTS = Number(arg('events') ?? (quick ? 200_000 : 2_000_000));
 const PARTITIONS = 6;
+/** Processor worker threads (--workers, default 1 as in clutch serve; 0 = all on the main thread). */
+const WORKERS = Number(arg('workers') ?? 1);
 const log = (m: string) => process.stderr.write(`[bench:pipeline] ${m}\n`);
 
 const consumerSettings: Settings['consumer'] = {
@@ -123,6 +126,36 @@ function inMemory(records: Array<{ value: Buffer }>): { cpuMs: number } {
   return { cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
+/**
+ * What the processor's worker threads do, on one thread and without I/O: MatchShard decode + apply
+ * in batches of 10,000 records of one partition (matches spread over PARTITIONS as by the log),
+ * including each touched match's view, snapshot (JSON) and window rows per batch.
+ */
+function inShards(records: Array<{ value: Buffer }>): { cpuMs: number } {
+  const byPartition: Buffer[][] = Array.from({ length: PARTITIONS }, () => []);
+  const partitionOf = new Map<string, number>();
+  for (const r of records) {
+    const id = (JSON.parse(r.value.toString()) as { matchId: string }).matchId;
+    let p = partitionOf.get(id);
+    if (p === undefined) partitionOf.set(id, (p = partitionOf.size % PARTITIONS));
+    byPartition[p]!.push(r.value);
+  }
+  const shard = new MatchShard({ maxCachedMatches: 100_000 });
+  const cpu0 = process.cpuUsage();
+  let id = 0;
+  // Partitions take turns, a batch at a time, as the processor receives them.
+  for (let at = 0; byPartition.some((b) => at < b.length); at += 10_000) {
+    for (const values of byPartition) {
+      if (at >= values.length) continue;
+      const batchId = id++;
+      const { missing } = shard.decode(batchId, values.slice(at, at + 10_000));
+      shard.apply(batchId, missing);
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 async function kafkajsBare(brokers: string[], topic: string, records: number): Promise<{ ms: number; cpuMs: number }> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -183,7 +216,7 @@ async function main(): Promise<void> {
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000, concurrency: 4 });
+  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS });
   // Done when every match's stored last_seq is its last event: seqs run 1..n per match, so the sum of
   // the stored last_seq equals the number of events exactly when everything is written.
   for (;;) {
@@ -215,6 +248,7 @@ async function main(): Promise<void> {
   log('in-memory processing of the same events (no Kafka, no store)');
   const encoded = [...simulated(loaded.events, 'bench')].map((e) => ({ value: Buffer.from(JSON.stringify(e)) }));
   const mem = inMemory(encoded);
+  const shards = inShards(encoded);
 
   // ---- baselines on the same topic -----------------------------------------------------------
   log('kafkajs bare consumer');
@@ -228,10 +262,11 @@ async function main(): Promise<void> {
     benchmark: 'pipeline',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
-    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, concurrency: 4, cache: cache.kind, store: 'postgres' },
+    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS, cache: cache.kind, store: 'postgres' },
     results: {
       processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0), batchesRetried: retried },
       inMemoryProcessing: { eventsPerCpuSecond: eps(loaded.events, mem.cpuMs), note: 'decode + summary + windows + built-in stats on the same events, no Kafka and no store: the processing itself' },
+      inShards: { eventsPerCpuSecond: eps(loaded.events, shards.cpuMs), note: 'what the worker threads do, without I/O: decode + stats + windows per event, and per batch of 10,000 each touched match\'s view, snapshot and window rows' },
       kafkajsBare: { eventsPerSec: eps(loaded.events, bare.ms), eventsPerCpuSecond: eps(loaded.events, bare.cpuMs) },
       javaConsumerPerformance: { eventsPerSec: eps(java.records, java.elapsedMs) },
       ratioProcessorToKafkajs: Number((bare.ms / procMs).toFixed(2)),

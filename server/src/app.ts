@@ -97,6 +97,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         groupId: groupName(config.kafkaTopicPrefix, 'processor'),
         log: logger.child({ 'log.logger': 'processor' }),
         metrics: app.metrics,
+        workers: config.processorWorkers,
+        concurrency: config.processorConcurrency,
       });
     }
     if (config.roles.includes('ingest') && config.simulatorMatches > 0) {

@@ -56,6 +56,8 @@ export const VARS = {
   BODY_LIMIT_BYTES: { kind: 'int', doc: 'Largest accepted HTTP request body.', default: '1048576', min: 1024, max: 104_857_600 },
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
+  CLUTCH_PROCESSOR_WORKERS: { kind: 'int', doc: 'Worker threads of the processor role for decoding, stats, windows and snapshots (0: on the main thread).', default: '1', min: 0, max: 64 },
+  CLUTCH_PROCESSOR_CONCURRENCY: { kind: 'int', doc: 'Batches the processor applies and writes at once (different partitions).', default: '4', min: 1, max: 64 },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
   // Pollers (role ingest, docs/sources/pollers.md): each runs only when its key and targets are set.
   POLL_TENANT: { kind: 'string', doc: 'Tenant the pollers submit to; empty = CLUTCH_DEFAULT_TENANT.', default: '' },
@@ -111,6 +113,8 @@ export interface Config {
   ingestAppendTimeoutMs: number;
   simulatorMatches: number;
   simulatorSpeed: number;
+  processorWorkers: number;
+  processorConcurrency: number;
   demoIngestTokens: boolean;
   pollers: PollersConfig;
 }
@@ -223,6 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestAppendTimeoutMs: int('INGEST_APPEND_TIMEOUT_MS'),
     simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
+    processorWorkers: int('CLUTCH_PROCESSOR_WORKERS'),
+    processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
     pollers: {
       tenant: opt('POLL_TENANT') ?? str('CLUTCH_DEFAULT_TENANT'),

@@ -41,9 +41,15 @@ export function fromRecord(r: LogRecord): Envelope {
  * schema again. The full check costs about as much as everything else the processor does per event.
  */
 export function fromCanonicalRecord(r: LogRecord): Envelope {
+  return fromCanonicalValue(r.value);
+}
+
+/** fromCanonicalRecord on a record's value alone (what a worker thread receives). */
+export function fromCanonicalValue(value: Uint8Array): Envelope {
   let e: Record<string, unknown>;
   try {
-    e = JSON.parse(r.value.toString('utf8')) as Record<string, unknown>;
+    const text = Buffer.isBuffer(value) ? value.toString('utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+    e = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
     throw new EventInvalid(`not JSON (${(err as Error).message})`);
   }

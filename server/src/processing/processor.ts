@@ -13,17 +13,19 @@
 //
 // Recovery after a crash or a rebalance: the snapshot in match_stats plus a replay from the committed
 // offset. Events at or below the snapshot's seq are skipped, so a replay changes nothing.
-import { applyStats, applyToSummary, newStats, statsView, type Envelope, type LiveSummary, type MatchStatsView, type StatsState } from '@clutch/core';
+import type { LiveSummary, MatchStatsView } from '@clutch/core';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { fromCanonicalRecord } from '../events/codec.ts';
 import type { CacheBackend, Contribution } from '../ports/cache.ts';
 import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
 import type { Store } from '../ports/store.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
-import { ensureWindowPartitions, entitiesOf, loadSnapshot, upsertEntities, upsertWindows, writeMatchStats, type Entities, type MatchStatsWrite, type WindowRow } from '../store/stats.ts';
+import { ensureWindowPartitions, entitiesOf, loadSnapshot, upsertEntities, upsertWindows, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
-import { addValues, afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
+import type { MatchSeed, Snapshot, TouchedMatch } from './shard.ts';
+import { createShards } from './shards.ts';
+
+export { applyEvent, type MatchProc } from './shard.ts';
 
 export interface ProcessorOptions {
   eventLog: EventLog;
@@ -47,6 +49,11 @@ export interface ProcessorOptions {
    * concurrently (38 % more events/s in bench/pipeline than 1), those of one partition in order.
    */
   concurrency?: number;
+  /**
+   * Worker threads for the CPU-heavy work (decoding, stats, windows, snapshots); partition p's
+   * matches live in worker p % workers. 0 runs it on the processor's own thread. Default 1.
+   */
+  workers?: number;
 }
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
@@ -62,33 +69,6 @@ export const boardKey = (tenant: string, title: string, stat: string, tournament
 /** Stats ranked on leaderboards (per-match values summed per player). */
 export const BOARD_STATS = ['kills', 'deaths', 'assists', 'damage'] as const;
 const DAY_MS = 24 * 3600_000;
-
-/** The processor's state of one match; `stats` and `win` are what match_stats.state holds. */
-export interface MatchProc {
-  tenant: string;
-  matchId: string;
-  tournamentId?: string;
-  seriesId?: string;
-  summary?: LiveSummary;
-  stats: StatsState;
-  win: WindowState;
-}
-
-interface Snapshot {
-  v: 1;
-  stats: StatsState;
-  win: WindowState;
-  tournamentId?: string;
-  seriesId?: string;
-}
-
-/** What one batch changed in one match. */
-interface Touched {
-  m: MatchProc;
-  changes: WindowChanges;
-  roundsAtStart: number;
-  fromSeq: number;
-}
 
 /** A stat delta on clutch.stats.v1: the match's stats after a batch, with the windows it changed. */
 export interface StatsDelta {
@@ -106,29 +86,9 @@ export interface StatsDelta {
 
 export type Processor = Supervised;
 
-/**
- * One event applied to a match's state, in memory: summary, windows (closing the minutes it moves
- * past, correcting closed ones when it is late) and built-in stats. The caller has checked its seq.
- */
-export function applyEvent(m: Pick<MatchProc, 'summary' | 'stats' | 'win' | 'tournamentId' | 'seriesId'>, e: Envelope, allowedLatenessMs: number, changes: WindowChanges): 'late' | 'applied' {
-  if (e.tournamentId) m.tournamentId = e.tournamentId;
-  if (e.seriesId) m.seriesId = e.seriesId;
-  m.summary = applyToSummary(m.summary, e);
-  const minute = beforeEvent(m.win, m.stats, eventTimeMs(m.win, e), changes);
-  if (minute >= m.win.open) {
-    applyStats(m.stats, e);
-    return 'applied';
-  }
-  const before = currentValues(m.stats);
-  applyStats(m.stats, e);
-  afterLateEvent(m.win, before, currentValues(m.stats), minute, allowedLatenessMs, changes);
-  return 'late';
-}
-
 export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
-  const states = new Map<string, MatchProc>();
-  const max = o.maxCachedMatches ?? 10_000;
-  const lateness = o.allowedLatenessMs ?? 60_000;
+  const shards = createShards({ workers: o.workers ?? 1, log: o.log, ...(o.maxCachedMatches !== undefined ? { maxCachedMatches: o.maxCachedMatches } : {}), ...(o.allowedLatenessMs !== undefined ? { allowedLatenessMs: o.allowedLatenessMs } : {}) });
+  let batchIds = 0;
   const concurrency = Math.max(1, o.concurrency ?? 4);
   const registers = o.metrics ? [o.metrics] : [];
   const retries = new Counter({ name: 'clutch_processor_retries_total', help: 'Batches whose write failed and was retried (a dependency was down).', registers });
@@ -144,15 +104,9 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     if (known.size > 100_000) known.delete(known.keys().next().value!);
   };
 
-  const load = async (e: Envelope): Promise<MatchProc> => {
-    const k = key(e.tenant, e.matchId);
-    const cached = states.get(k);
-    if (cached) {
-      states.delete(k); // refresh LRU position
-      states.set(k, cached);
-      return cached;
-    }
-    const [snap, row] = await Promise.all([loadSnapshot(o.store.db, e.tenant, e.matchId) as Promise<Snapshot | undefined>, getMatch(o.store.db, e.tenant, e.matchId)]);
+  /** What the store holds for a match the shards have no state for. */
+  const seed = async (tenant: string, matchId: string): Promise<MatchSeed> => {
+    const [snap, row] = await Promise.all([loadSnapshot(o.store.db, tenant, matchId) as Promise<Snapshot | undefined>, getMatch(o.store.db, tenant, matchId)]);
     const summary: LiveSummary | undefined = row
       ? {
           tenant: row.tenant,
@@ -167,70 +121,28 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
           updatedAt: row.updatedAt.toISOString(),
         }
       : undefined;
-    const m: MatchProc = snap?.v === 1
-      ? { tenant: e.tenant, matchId: e.matchId, stats: snap.stats, win: snap.win, ...(summary ? { summary } : {}), ...(snap.tournamentId ? { tournamentId: snap.tournamentId } : {}), ...(snap.seriesId ? { seriesId: snap.seriesId } : {}) }
-      : { tenant: e.tenant, matchId: e.matchId, stats: newStats(e.title, e.matchId), win: newWindows(Date.parse(e.occurredAt) - (e.gameTime ?? 0)), ...(summary ? { summary } : {}) };
-    states.set(k, m);
-    while (states.size > max) states.delete(states.keys().next().value!);
-    return m;
+    return { tenant, matchId, ...(snap ? { snapshot: snap } : {}), ...(summary ? { summary } : {}) };
   };
 
-  /** Applies a batch to the in-memory states; returns what changed per match. */
-  const apply = async (batch: LogBatch): Promise<Map<string, Touched>> => {
-    const touched = new Map<string, Touched>();
-    for (const record of batch.records) {
-      let e: Envelope;
-      try {
-        e = fromCanonicalRecord(record);
-      } catch (err) {
-        // The canonical topic only carries validated events; a bad one is logged, counted and skipped.
-        applied.inc({ outcome: 'invalid' });
-        o.log.error({ error: err, partition: record.partition, offset: String(record.offset) }, 'skipping invalid canonical event');
-        continue;
-      }
-      const k = key(e.tenant, e.matchId);
-      const m = touched.get(k)?.m ?? (await load(e));
-      if (e.seq <= m.stats.lastSeq) {
-        applied.inc({ outcome: 'duplicate' });
-        continue;
-      }
-      let t = touched.get(k);
-      if (!t) touched.set(k, (t = { m, changes: { minutes: [], corrections: [] }, roundsAtStart: m.stats.rounds.length, fromSeq: e.seq }));
-      applied.inc({ outcome: applyEvent(m, e, lateness, t.changes) });
-      t.roundsAtStart = Math.min(t.roundsAtStart, m.stats.rounds.length);
+  /** Applies a batch to the match states (in the shards); returns what changed per match. */
+  const apply = async (batch: LogBatch): Promise<TouchedMatch[]> => {
+    const id = batchIds++;
+    const { missing } = await shards.decode(batch.partition, id, batch.records.map((r) => r.value));
+    let seeds: MatchSeed[];
+    try {
+      seeds = await Promise.all(missing.map((m) => seed(m.tenant, m.matchId)));
+    } catch (err) {
+      await shards.drop(batch.partition, id).catch(() => {});
+      throw err;
     }
-    return touched;
-  };
-
-  const windowRows = (t: Touched): WindowRow[] => {
-    const { m } = t;
-    const s = m.stats;
-    const rows: WindowRow[] = [];
-    const base = { tenant: m.tenant, matchId: m.matchId, title: s.title, lastSeq: s.lastSeq };
-    const push = (win: WindowRow['win'], idx: number, time: Date, values: Record<string, Values>) => {
-      for (const [subject, v] of Object.entries(values)) rows.push({ ...base, win, idx, time, subjectKind: subject.startsWith('p:') ? 'player' : 'team', subjectId: subject.slice(2), ...v });
-    };
-    const now = currentValues(s);
-    for (const minute of new Set(t.changes.minutes)) {
-      const values = m.win.minutes[minute];
-      if (values) push('minute', minute, new Date(m.win.startMs + minute * 60_000), values);
+    const r = await shards.apply(batch.partition, id, seeds);
+    for (const [outcome, n] of Object.entries(r.counts)) if (n) applied.inc({ outcome }, n);
+    // The canonical topic only carries validated events; a bad one is logged, counted and skipped.
+    for (const bad of r.invalid) {
+      const record = batch.records[bad.index]!;
+      o.log.error({ error: { message: bad.reason }, partition: record.partition, offset: String(record.offset) }, 'skipping invalid canonical event');
     }
-    push('minute', m.win.open, new Date(m.win.startMs + m.win.open * 60_000), now); // the open minute, provisional
-    for (let r = Math.max(1, t.roundsAtStart); r <= s.history.length; r++) {
-      const snap = s.history[r - 1]!;
-      const values: Record<string, Values> = {};
-      const teams: Record<string, Values> = {};
-      for (const [id, c] of Object.entries(snap)) {
-        const v: Values = { kills: c.kills, deaths: c.deaths, assists: c.assists, ...(c.damage !== undefined ? { damage: c.damage } : {}) };
-        values[`p:${id}`] = v;
-        const team = s.players[id]?.team;
-        if (team === undefined) continue;
-        addValues((teams[`t:${team}`] ??= {}), v);
-      }
-      push('round', r, new Date(m.win.startMs + (s.rounds[r - 1]?.endedAtMs ?? 0)), Object.assign(values, teams));
-    }
-    push('game', 0, new Date(m.win.startMs), now);
-    return rows;
+    return r.touched;
   };
 
   /**
@@ -240,30 +152,28 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
    */
   const write = async (batch: LogBatch): Promise<() => Promise<void>> => {
     const stop = batchSeconds.startTimer();
-    const touched = await apply(batch);
-    if (!touched.size) {
+    const list = await apply(batch);
+    if (!list.length) {
       stop();
       return async () => {};
     }
-    const list = [...touched.values()];
-    const views = new Map(list.map((t) => [t.m, statsView(t.m.stats)]));
     const processedAt = new Date();
     let entities: Entities | undefined;
-    const rows = list.flatMap(windowRows);
+    const rows = list.flatMap((t) => t.rows);
     if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
     await o.store.db.transaction().execute(async (trx) => {
-      await upsertSummaries(trx, list.flatMap((t) => (t.m.summary ? [t.m.summary] : [])));
-      const writes: MatchStatsWrite[] = list.map(({ m }) => ({
-        tenant: m.tenant,
-        matchId: m.matchId,
-        title: m.stats.title,
-        ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}),
-        ...(m.seriesId ? { seriesId: m.seriesId } : {}),
-        lastSeq: m.stats.lastSeq,
-        view: views.get(m)!,
-        playedAt: new Date(m.win.startMs),
+      await upsertSummaries(trx, list.flatMap((t) => (t.summary ? [t.summary] : [])));
+      const writes: MatchStatsWrite[] = list.map((t) => ({
+        tenant: t.tenant,
+        matchId: t.matchId,
+        title: t.title,
+        ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}),
+        ...(t.seriesId ? { seriesId: t.seriesId } : {}),
+        lastSeq: t.lastSeq,
+        view: t.view,
+        playedAt: new Date(t.startMs),
         updatedAt: processedAt,
-        snapshot: { v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot,
+        snapshotJson: t.snapshot,
       }));
       const written = await writeMatchStats(trx, writes);
       await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
@@ -271,12 +181,11 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     });
     stop();
     const deltas: StatsDelta[] = list.map((t) => {
-      const { m } = t;
-      const delta: StatsDelta = { v: 1, tenant: m.tenant, matchId: m.matchId, title: m.stats.title, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), seq: m.stats.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: views.get(m)!, windows: { minutes: [...new Set(t.changes.minutes)], corrections: [...new Set(t.changes.corrections)] } };
+      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
       corrections.inc(delta.windows.corrections.length);
       return delta;
     });
-    const summaries = list.flatMap((t) => (t.m.summary ? [{ ...t.m.summary }] : []));
+    const summaries = list.flatMap((t) => (t.summary ? [t.summary] : []));
     return () => publish(entities!, deltas, summaries);
   };
 
@@ -347,7 +256,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         await sub.commit([position]);
         return;
       } catch (err) {
-        if (!after) states.clear();
+        if (!after) await shards.clear().catch(() => {});
         // The partition moved to another member, which replays these records from the last commit.
         if ((err as { code?: string }).code === 'CLUTCH_EVENTLOG_NOT_ASSIGNED') return;
         if (ctl.stopping()) throw err;
@@ -358,7 +267,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     }
   };
 
-  return supervise({
+  const supervised = await supervise({
     name: 'processor',
     log: o.log,
     subscribe: () =>
@@ -367,9 +276,9 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         topics: [o.topic],
         maxBatchRecords: o.maxBatchRecords ?? 2000,
         // States of partitions that move to another process are dropped; they reload from the store there.
-        onRevoked: () => states.clear(),
+        onRevoked: () => shards.clear(),
       }),
-    onRestart: () => states.clear(),
+    onRestart: () => void shards.clear().catch(() => {}),
     async consume(sub, ctl) {
       // Partitions are independent (a match lives on one): batches of different partitions are
       // applied and written concurrently, those of one partition strictly in order. At most
@@ -412,4 +321,11 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       }
     },
   });
+  return {
+    done: supervised.done,
+    async stop() {
+      await supervised.stop();
+      await shards.close();
+    },
+  };
 }

@@ -14,7 +14,7 @@ export function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
 }
 
 /** Column name → PostgreSQL type, for rows passed as JSON. */
-export type JsonColumns = Readonly<Record<string, 'text' | 'integer' | 'bigint' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb'>>;
+export type JsonColumns = Readonly<Record<string, 'text' | 'integer' | 'bigint' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'jsontext'>>;
 
 /** Rows per statement of upsertJson (one JSON parameter each; bounds the statement's size). */
 export const JSON_CHUNK = 5000;
@@ -23,7 +23,8 @@ export const JSON_CHUNK = 5000;
  * Bulk upsert with the rows as ONE parameter: `insert … select … from json_to_recordset($1)`.
  * Building and binding one parameter per value (a multi-row VALUES) cost more CPU in the processor
  * than its stats did (docs/decisions/0002); a JSON.stringify of the rows costs a fraction of it.
- * Keys of each row are column names; a jsonb column takes the value as it is (no double encoding).
+ * Keys of each row are column names; a jsonb column takes the value as it is (no double encoding),
+ * a `jsontext` column (stored as jsonb) takes JSON text already serialised, e.g. in a worker thread.
  * `guard` is a condition on the existing row (`t`) and the new one (`excluded`): when false the row is
  * left alone (e.g. `t.last_seq < excluded.last_seq`). Table, columns and guard are our constants,
  * never input: every value goes through the parameter.
@@ -34,13 +35,14 @@ export async function upsertJson<R extends Record<string, unknown>>(
 ): Promise<Record<string, unknown>[]> {
   const names = Object.keys(o.columns);
   const cols = names.map((c) => sql.id(c));
-  const defs = sql.raw(names.map((c) => `"${c}" ${o.columns[c]}`).join(', '));
+  const picked = names.map((c) => (o.columns[c] === 'jsontext' ? sql`${sql.id(c)}::jsonb` : sql.id(c)));
+  const defs = sql.raw(names.map((c) => `"${c}" ${o.columns[c] === 'jsontext' ? 'text' : o.columns[c]}`).join(', '));
   const set = o.update.length ? sql`do update set ${sql.join(o.update.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}${o.guard ? sql` where ${sql.raw(o.guard)}` : sql``}` : sql`do nothing`;
   const returning = o.returning?.length ? sql` returning ${sql.join(o.returning.map((c) => sql.id(c)))}` : sql``;
   const out: Record<string, unknown>[] = [];
   for (const part of chunks(o.rows, JSON_CHUNK)) {
     const r = await sql<Record<string, unknown>>`insert into ${sql.id(o.table)} as t (${sql.join(cols)})
-      select ${sql.join(cols)} from json_to_recordset(${JSON.stringify(part)}::json) as r(${defs})
+      select ${sql.join(picked)} from json_to_recordset(${JSON.stringify(part)}::json) as r(${defs})
       on conflict (${sql.join(o.conflict.map((c) => sql.id(c)))}) ${set}${returning}`.execute(db);
     out.push(...r.rows);
   }

@@ -32,8 +32,8 @@ export interface MatchStatsWrite {
   seriesId?: string;
   /** Seq of the last event applied: the idempotency guard. */
   lastSeq: number;
-  /** The processor's state (JSON) to resume from. */
-  snapshot: unknown;
+  /** The processor's state to resume from, as JSON text. */
+  snapshotJson: string;
   view: MatchStatsView;
   playedAt: Date;
   updatedAt: Date;
@@ -59,8 +59,8 @@ export async function writeMatchStats(db: Db, items: readonly MatchStatsWrite[])
   const written = new Set<string>();
   const stored = await upsertJson(db, {
     table: 'match_stats',
-    columns: { tenant_id: 'text', match_id: 'text', title: 'text', last_seq: 'bigint', state: 'jsonb', view: 'jsonb', updated_at: 'timestamptz' },
-    rows: items.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.lastSeq, state: m.snapshot, view: m.view, updated_at: m.updatedAt })),
+    columns: { tenant_id: 'text', match_id: 'text', title: 'text', last_seq: 'bigint', state: 'jsontext', view: 'jsonb', updated_at: 'timestamptz' },
+    rows: items.map((m) => ({ tenant_id: m.tenant, match_id: m.matchId, title: m.title, last_seq: m.lastSeq, state: m.snapshotJson, view: m.view, updated_at: m.updatedAt })),
     conflict: ['tenant_id', 'match_id'],
     update: ['last_seq', 'state', 'view', 'updated_at'],
     guard: 't.last_seq < excluded.last_seq',
@@ -180,9 +180,11 @@ const partitionsMade = new WeakMap<object, Set<string>>();
 export async function ensureWindowPartitions(db: Db, times: Iterable<Date>): Promise<void> {
   const made = partitionsMade.get(db) ?? new Set<string>();
   partitionsMade.set(db, made);
-  for (const t of times) {
-    const y = t.getUTCFullYear();
-    const mo = t.getUTCMonth();
+  const months = new Set<number>();
+  for (const t of times) months.add(t.getUTCFullYear() * 12 + t.getUTCMonth());
+  for (const ym of months) {
+    const y = Math.floor(ym / 12);
+    const mo = ym % 12;
     const name = `stat_windows_${y}_${String(mo + 1).padStart(2, '0')}`;
     if (made.has(name)) continue;
     const from = new Date(Date.UTC(y, mo, 1)).toISOString();

@@ -167,7 +167,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         title: 'cs2',
         tournamentId: 'major',
         lastSeq,
-        snapshot: { v: 1, at: lastSeq },
+        snapshotJson: JSON.stringify({ v: 1, at: lastSeq }),
         view: view(matchId, lastSeq, kills),
         playedAt: new Date('2026-11-24T10:00:00.000Z'),
         updatedAt: new Date('2026-11-24T10:05:00.000Z'),

@@ -27,7 +27,11 @@ async function readAll(log: EventLog, topic: string): Promise<LogRecord[]> {
   return out;
 }
 
-describe('processor (embedded)', () => {
+// Both ways the CPU-heavy work can run: worker threads (the default) and the processor's own thread.
+describe.each([
+  { mode: 'worker threads', env: { CLUTCH_PROCESSOR_WORKERS: '2' } },
+  { mode: 'main thread', env: { CLUTCH_PROCESSOR_WORKERS: '0' } },
+])('processor (embedded, $mode)', ({ env }) => {
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.dispose();
@@ -38,7 +42,7 @@ describe('processor (embedded)', () => {
   const waitFor = (id: string, seq: number) => expect.poll(async () => (await stats(id)).lastSeq, { timeout: 10_000 }).toBe(seq);
 
   it('stores and serves the same stats as `clutch stats`, with windows, leaderboards and deltas', async () => {
-    t = await embeddedApp();
+    t = await embeddedApp(env);
     await t.app.ready();
     const cs2 = await eventsOf('cs2-log', ['cs2-log/wingman.log']);
     const lol = await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']);
@@ -76,7 +80,7 @@ describe('processor (embedded)', () => {
   });
 
   it('a redelivered or replayed stream changes nothing', async () => {
-    t = await embeddedApp();
+    t = await embeddedApp(env);
     await t.app.ready();
     const cs2 = await eventsOf('cs2-log', ['cs2-log/wingman.log']);
     const last = cs2.at(-1)!;
@@ -96,7 +100,7 @@ describe('processor (embedded)', () => {
   });
 
   it('when Redis fails after the store has the batch, the retry publishes it (nothing left stale)', async () => {
-    t = await embeddedApp();
+    t = await embeddedApp(env);
     await t.app.ready();
     const cs2 = await eventsOf('cs2-log', ['cs2-log/wingman.log']);
     const id = cs2[0]!.matchId;
@@ -127,7 +131,7 @@ describe('processor (embedded)', () => {
   });
 
   it('a late event corrects the minute windows it falls in and is reported as a correction', async () => {
-    t = await embeddedApp();
+    t = await embeddedApp(env);
     await t.app.ready();
     const base = { v: 1 as const, tenant: 'demo', title: 'lol' as const, source: 'test', matchId: 'late-1', receivedAt: '2026-11-24T10:00:00.000Z' };
     const at = (ms: number) => new Date(Date.parse('2026-11-24T10:00:00.000Z') + ms).toISOString();
@@ -170,7 +174,7 @@ describe('processor (embedded)', () => {
   });
 
   it('scales out: a second processor joins the group, partitions move with their matches, results equal one clean run', async () => {
-    t = await embeddedApp();
+    t = await embeddedApp(env);
     await t.app.ready();
     const sets = [
       await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']),
@@ -196,7 +200,7 @@ describe('processor (embedded)', () => {
   });
 
   it('after a restart, resumes from the stored snapshot and the committed offset: same stats as one clean run', async () => {
-    t = await embeddedApp();
+    t = await embeddedApp(env);
     await t.app.ready();
     const lol = await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']);
     const id = lol[0]!.matchId;
@@ -214,7 +218,7 @@ describe('processor (embedded)', () => {
   });
 
   it('keeps at most `concurrency` batches in hand, whatever their partition, and stop() leaves the rest uncommitted', async () => {
-    t = await embeddedApp({ CLUTCH_ROLES: 'api' });
+    t = await embeddedApp({ ...env, CLUTCH_ROLES: 'api' });
     await t.app.ready();
     const lol = await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']);
     await t.infra.eventLog.append(lol.map((e) => toRecord(topics.events, e))); // one match: one partition
@@ -244,7 +248,7 @@ describe('processor (embedded)', () => {
     });
     // The processor uses subscribe (and append, for stat deltas, not asked for here).
     const eventLog = { kind: log.kind, subscribe: async (opts: Parameters<EventLog['subscribe']>[0]) => counted(await log.subscribe(opts)) } as unknown as EventLog;
-    const processor = await startProcessor({ eventLog, store: t.infra.store, cache: t.infra.cache, topic: topics.events, groupId: 'bounded', log: pino({ level: 'silent' }), maxBatchRecords: 5, concurrency: 3 });
+    const processor = await startProcessor({ eventLog, store: t.infra.store, cache: t.infra.cache, topic: topics.events, groupId: 'bounded', log: pino({ level: 'silent' }), maxBatchRecords: 5, concurrency: 3, workers: Number(env.CLUTCH_PROCESSOR_WORKERS) });
     await expect.poll(() => committed, { timeout: 10_000 }).toBeGreaterThan(2);
     await processor.stop();
     expect(maxInHand).toBeLessThanOrEqual(3);
