@@ -8,9 +8,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TITLES } from '@clutch/core';
 import type { CacheBackend } from '../ports/cache.ts';
 import type { Store } from '../ports/store.ts';
-import { BOARD_STATS, boardKey, statsKey } from '../processing/processor.ts';
+import { BOARD_STATS, boardKey, readCacheKey, seqKey, statsKey } from '../processing/processor.ts';
 import { slidingWindows } from '../processing/windows.ts';
-import { getMatchStats, matchWindows } from '../store/stats.ts';
+import { getMatchStats, matchWindows, type WindowPoint } from '../store/stats.ts';
 import { ErrorBody } from './matches.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
@@ -21,6 +21,27 @@ export interface StatsApiOptions {
   tenant: (req: unknown) => string;
 }
 
+const DAY_MS = 24 * 3600_000;
+/** A cached read is keyed by the match's version: it only needs to outlive a burst of readers. */
+const READ_TTL_MS = 60_000;
+
+/**
+ * A match's windows, cached per version (the seq whose effect is in the store, which the processor
+ * sets after each write): readers of a live match share one query per batch, and a new batch means a
+ * new key, so nothing is ever served stale and nothing needs deleting. The store is read after the
+ * version, so what is cached under a version is at least that version. Without a version (Redis
+ * cold, or down) it reads the store.
+ */
+async function cachedWindows(opts: StatsApiOptions, tenant: string, matchId: string, win: 'minute' | 'round' | 'game'): Promise<WindowPoint[]> {
+  const seq = await opts.cache.cache.get(seqKey(tenant, matchId)).catch(() => undefined);
+  const key = seq ? readCacheKey(tenant, matchId, `windows:${win}`, seq) : undefined;
+  const hit = key ? await opts.cache.cache.get(key).catch(() => undefined) : undefined;
+  if (hit) return (JSON.parse(hit) as Array<Omit<WindowPoint, 'time'> & { time: string }>).map((r) => ({ ...r, time: new Date(r.time) }));
+  const rows = await matchWindows(opts.store.db, tenant, matchId, win);
+  if (key) void opts.cache.cache.setIfAbsent(key, JSON.stringify(rows), READ_TTL_MS).catch(() => {});
+  return rows;
+}
+
 const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
   app.get(
     '/v1/matches/:id/stats',
@@ -29,8 +50,11 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
       const tenant = opts.tenant(req);
       // Redis holds the live view; the store holds every match's (and answers when Redis is cold).
       const cached = await opts.cache.cache.get(statsKey(tenant, req.params.id)).catch(() => undefined);
-      const view = cached ? (JSON.parse(cached) as Record<string, unknown>) : await getMatchStats(opts.store.db, tenant, req.params.id);
+      if (cached) return JSON.parse(cached) as Record<string, unknown>;
+      const view = await getMatchStats(opts.store.db, tenant, req.params.id);
       if (!view) return reply.code(404).send({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: `no stats for match ${req.params.id}` } });
+      // Read-through: fill the miss, never over a newer view the processor wrote meanwhile.
+      void opts.cache.cache.setIfAbsent(statsKey(tenant, req.params.id), JSON.stringify(view), DAY_MS).catch(() => {});
       return view as unknown as Record<string, unknown>;
     },
   );
@@ -58,7 +82,7 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
     },
     async (req) => {
       const { win, size } = req.query;
-      const rows = await matchWindows(opts.store.db, opts.tenant(req), req.params.id, win === 'sliding' ? 'minute' : win);
+      const rows = await cachedWindows(opts, opts.tenant(req), req.params.id, win === 'sliding' ? 'minute' : win);
       const out = win === 'sliding' ? slidingWindows(rows, size) : rows;
       return { data: out.map((r) => ({ ...r, time: r.time.toISOString() })) };
     },

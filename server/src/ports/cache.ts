@@ -6,6 +6,11 @@ export interface Cache {
   get(key: string): Promise<string | undefined>;
   /** ttlMs: expiry in milliseconds; omitted = no expiry. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /**
+   * Sets only when the key is absent (a read-through cache filling a miss never overwrites a newer
+   * value a writer put there meanwhile). Returns whether it set.
+   */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(key: string): Promise<void>;
   /** Atomic increment; ttlMs is set when the key is created. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;

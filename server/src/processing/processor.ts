@@ -58,6 +58,10 @@ export interface ProcessorOptions {
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
 export const statsKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:stats`;
+/** The seq of the last event whose effect is in the store: the version of the match's cached reads. */
+export const seqKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:seq`;
+/** A cached read of a match at a version (seqKey): a new version is a new key, so a write never leaves it stale. */
+export const readCacheKey = (tenant: string, matchId: string, what: string, seq: string) => `t:${tenant}:match:${matchId}:read:${what}:${seq}`;
 export const liveChannel = (tenant: string) => `t:${tenant}:live:matches`;
 /** Recent stat deltas of a match (LiveHistory stream), for resume. */
 export const historyKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:history`;
@@ -222,6 +226,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       deltas.map(async (d) => {
         const json = JSON.stringify(d);
         await o.cache.cache.set(statsKey(d.tenant, d.matchId), JSON.stringify(d.stats), DAY_MS);
+        // After the store has the batch: cached reads of the match move to the new version.
+        await o.cache.cache.set(seqKey(d.tenant, d.matchId), String(d.seq), DAY_MS);
         await o.cache.pubsub.publish(statsChannel(d.tenant), json);
         // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
         await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });

@@ -1,5 +1,5 @@
 // What the processor writes, and the reads over it. Every write is an upsert that only replaces a
-// row holding a lower seq, so a replayed batch changes nothing. Writes are multi-row statements
+// row holding a lower seq, so a replayed batch changes nothing. Writes are one statement per table with the rows as one JSON parameter (upsertJson)
 // (never one round trip per event) and run in the caller's transaction.
 import type { MatchStatsView, Title } from '@clutch/core';
 import { sql } from 'kysely';

@@ -31,6 +31,16 @@ export function cacheContract(name: string, make: (prefix: string) => Promise<Ca
         expect(await f.a.cache.get('k1')).toBeUndefined();
       });
 
+      it('setIfAbsent sets a missing key only, with its TTL, and never overwrites', async () => {
+        expect(await f.a.cache.setIfAbsent('nx', 'first', 10_000)).toBe(true);
+        expect(await f.b.cache.setIfAbsent('nx', 'second', 10_000)).toBe(false);
+        expect(await f.a.cache.get('nx')).toBe('first');
+        expect(await f.a.cache.ttl('nx')).toBeGreaterThan(0);
+        await f.a.cache.set('nx', 'writer');
+        expect(await f.b.cache.setIfAbsent('nx', 'reader', 10_000)).toBe(false);
+        expect(await f.b.cache.get('nx')).toBe('writer');
+      });
+
       it('expires a value after its TTL', async () => {
         await f.a.cache.set('ttl', 'x', 150);
         const left = await f.a.cache.ttl('ttl');

@@ -11,7 +11,7 @@ import { parseFiles } from '../../src/cli/parse.ts';
 import { statsOfEvents } from '../../src/cli/stats.ts';
 import { toRecord } from '../../src/events/codec.ts';
 import type { EventLog, LogRecord } from '../../src/ports/event-log.ts';
-import { startProcessor, statsKey, summaryKey, type StatsDelta } from '../../src/processing/processor.ts';
+import { readCacheKey, seqKey, startProcessor, statsKey, summaryKey, type StatsDelta } from '../../src/processing/processor.ts';
 import type { LogBatch, Subscription } from '../../src/ports/event-log.ts';
 import { topicNames } from '../../src/topics.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
@@ -77,6 +77,34 @@ describe.each([
     const lastDelta = deltas.filter((d) => d.matchId === cs2Id).at(-1)!;
     expect(lastDelta).toMatchObject({ seq: cs2.at(-1)!.seq, tenant: 'demo', title: 'cs2' });
     expect(lastDelta.stats.players.map((p) => p.kills)).toEqual(cs2Stats!.players.map((p) => p.kills));
+  });
+
+  it('hot caches: reads are cached per match version, a new batch is never served stale, a miss fills from the store', async () => {
+    t = await embeddedApp(env);
+    await t.app.ready();
+    const cs2 = await eventsOf('cs2-log', ['cs2-log/wingman.log']);
+    const id = cs2[0]!.matchId;
+    const half = Math.floor(cs2.length / 2);
+    await t.infra.eventLog.append(cs2.slice(0, half).map((e) => toRecord(topics.events, e)));
+    await waitFor(id, cs2[half - 1]!.seq);
+    const cache = t.infra.cache.cache;
+    const roundsNow = async () => (await t!.app.inject({ url: `/v1/matches/${id}/windows?win=round` })).json().data as Array<{ idx: number }>;
+    const first = await roundsNow();
+    const version = await cache.get(seqKey('demo', id));
+    expect(version).toBe(String(cs2[half - 1]!.seq));
+    await expect.poll(() => cache.get(readCacheKey('demo', id, 'windows:round', version!))).toBeDefined();
+    expect(await roundsNow()).toEqual(first); // a hit gives the same answer
+    // The rest of the match: a new version, so the next read has every round (not the cached half).
+    await t.infra.eventLog.append(cs2.slice(half).map((e) => toRecord(topics.events, e)));
+    await waitFor(id, cs2.at(-1)!.seq);
+    const [final] = statsOfEvents(cs2);
+    expect(new Set((await roundsNow()).map((r) => r.idx)).size).toBe(final!.rounds!.length);
+    expect(new Set(first.map((r) => r.idx)).size).toBeLessThan(final!.rounds!.length);
+    // Stats: a cold cache is filled from the store on the first read.
+    await cache.del(statsKey('demo', id));
+    const fromStore = (await t.app.inject({ url: `/v1/matches/${id}/stats` })).json();
+    expect(fromStore).toEqual(JSON.parse(JSON.stringify(final)));
+    await expect.poll(async () => JSON.parse((await cache.get(statsKey('demo', id))) ?? 'null')).toEqual(fromStore);
   });
 
   it('a redelivered or replayed stream changes nothing', async () => {

@@ -49,6 +49,12 @@ class MemoryCache implements Cache {
     this.#put(key, { value, expiresAt: ttlMs === undefined ? undefined : this.#now() + ttlMs });
   }
 
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.#live(key)) return false;
+    this.#put(key, { value, expiresAt: this.#now() + ttlMs });
+    return true;
+  }
+
   async del(key: string): Promise<void> {
     this.#entries.delete(key);
   }

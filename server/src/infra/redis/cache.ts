@@ -91,6 +91,9 @@ export function createRedisCacheBackend(opts: RedisBackendOptions): CacheBackend
       if (ttlMs === undefined) await client.set(k(key), value);
       else await client.set(k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)));
     },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await client.set(k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    },
     async del(key) {
       await client.del(k(key));
     },
