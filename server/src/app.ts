@@ -20,6 +20,8 @@ import { startPollers, type Pollers } from './ingest/pollers/index.ts';
 import type { Stage } from './streams/stateful-stage.ts';
 import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import stats from './api/stats.ts';
+import live from './api/live.ts';
+import { LiveHub } from './live/hub.ts';
 import { startProcessor, type Processor } from './processing/processor.ts';
 import { ensureTenant } from './store/tenants.ts';
 import { groupName, topicNames, topicSpecs } from './topics.ts';
@@ -74,6 +76,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(home);
     await app.register(matches, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
     await app.register(stats, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
+    const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }) });
+    await app.register(live, { hub, tenant: () => config.defaultTenant });
   }
 
   let processor: Processor | undefined;
@@ -99,6 +103,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         metrics: app.metrics,
         workers: config.processorWorkers,
         concurrency: config.processorConcurrency,
+        historyLength: config.liveHistoryLength,
       });
     }
     if (config.roles.includes('ingest') && config.simulatorMatches > 0) {

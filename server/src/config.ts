@@ -58,6 +58,7 @@ export const VARS = {
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
   CLUTCH_PROCESSOR_WORKERS: { kind: 'int', doc: 'Worker threads of the processor role for decoding, stats, windows and snapshots (0: on the main thread).', default: '1', min: 0, max: 64 },
   CLUTCH_PROCESSOR_CONCURRENCY: { kind: 'int', doc: 'Batches the processor applies and writes at once (different partitions).', default: '4', min: 1, max: 64 },
+  CLUTCH_LIVE_HISTORY_LENGTH: { kind: 'int', doc: 'Stat deltas kept per match in Redis for live clients that resume (older gaps get a fresh snapshot).', default: '1000', min: 1, max: 100_000 },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
   // Pollers (role ingest, docs/sources/pollers.md): each runs only when its key and targets are set.
   POLL_TENANT: { kind: 'string', doc: 'Tenant the pollers submit to; empty = CLUTCH_DEFAULT_TENANT.', default: '' },
@@ -114,6 +115,7 @@ export interface Config {
   simulatorMatches: number;
   simulatorSpeed: number;
   processorWorkers: number;
+  liveHistoryLength: number;
   processorConcurrency: number;
   demoIngestTokens: boolean;
   pollers: PollersConfig;
@@ -228,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorMatches: int('CLUTCH_SIMULATOR_MATCHES'),
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
     processorWorkers: int('CLUTCH_PROCESSOR_WORKERS'),
+    liveHistoryLength: int('CLUTCH_LIVE_HISTORY_LENGTH'),
     processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
     pollers: {

@@ -54,6 +54,8 @@ export interface ProcessorOptions {
    * matches live in worker p % workers. 0 runs it on the processor's own thread. Default 1.
    */
   workers?: number;
+  /** Recent stat deltas kept per match for resuming live clients (default 1000). */
+  historyLength?: number;
 }
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
@@ -65,7 +67,6 @@ export const readCacheKey = (tenant: string, matchId: string, what: string, seq:
 export const liveChannel = (tenant: string) => `t:${tenant}:live:matches`;
 /** Recent stat deltas of a match (LiveHistory stream), for resume. */
 export const historyKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:history`;
-const HISTORY_LEN = 1000;
 export const statsChannel = (tenant: string) => `t:${tenant}:live:stats`;
 /** Leaderboard keys: per title, and per tournament within a title. */
 export const boardKey = (tenant: string, title: string, stat: string, tournament?: string) => (tournament ? `t:${tenant}:lb:${title}:t:${tournament}:${stat}` : `t:${tenant}:lb:${title}:${stat}`);
@@ -81,8 +82,13 @@ export interface StatsDelta {
   matchId: string;
   title: string;
   tournamentId?: string;
+  /** Seq of the last event applied to the match; the previous delta's seq is fromSeq − 1 unless events were skipped. */
   seq: number;
+  /** Seq of the first event of this delta. */
   fromSeq: number;
+  /** The last event's time at its source, and when Clutch received it. */
+  occurredAt: string;
+  receivedAt: string;
   processedAt: string;
   stats: MatchStatsView;
   windows: { minutes: number[]; corrections: number[] };
@@ -93,6 +99,7 @@ export type Processor = Supervised;
 export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const shards = createShards({ workers: o.workers ?? 1, log: o.log, ...(o.maxCachedMatches !== undefined ? { maxCachedMatches: o.maxCachedMatches } : {}), ...(o.allowedLatenessMs !== undefined ? { allowedLatenessMs: o.allowedLatenessMs } : {}) });
   let batchIds = 0;
+  const historyLength = o.historyLength ?? 1000;
   const concurrency = Math.max(1, o.concurrency ?? 4);
   const registers = o.metrics ? [o.metrics] : [];
   const retries = new Counter({ name: 'clutch_processor_retries_total', help: 'Batches whose write failed and was retried (a dependency was down).', registers });
@@ -185,7 +192,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     });
     stop();
     const deltas: StatsDelta[] = list.map((t) => {
-      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
+      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
       corrections.inc(delta.windows.corrections.length);
       return delta;
     });
@@ -228,9 +235,11 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         await o.cache.cache.set(statsKey(d.tenant, d.matchId), JSON.stringify(d.stats), DAY_MS);
         // After the store has the batch: cached reads of the match move to the new version.
         await o.cache.cache.set(seqKey(d.tenant, d.matchId), String(d.seq), DAY_MS);
-        await o.cache.pubsub.publish(statsChannel(d.tenant), json);
         // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
-        await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: HISTORY_LEN, ttlMs: DAY_MS });
+        // History before publishing: a live subscriber registers, then reads the history, so every
+        // delta is in what it read or in what it hears (never in neither).
+        await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: historyLength, ttlMs: DAY_MS });
+        await o.cache.pubsub.publish(statsChannel(d.tenant), json);
       }),
     );
     await Promise.all(

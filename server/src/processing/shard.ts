@@ -55,6 +55,9 @@ export interface TouchedMatch {
   /** Seq of the batch's first event applied to this match. */
   fromSeq: number;
   startMs: number;
+  /** The last applied event's timestamps (the start of a live message's timestamp chain). */
+  occurredAt: string;
+  receivedAt: string;
   summary?: LiveSummary;
   view: MatchStatsView;
   /** The Snapshot as JSON text (serialised where it was built: no copy of the object between threads). */
@@ -142,7 +145,7 @@ export class MatchShard {
     const seeded = new Map(seeds.map((s) => [key(s.tenant, s.matchId), s]));
     const counts = { applied: 0, late: 0, duplicate: 0, invalid: 0 };
     const invalid: ApplyResult['invalid'] = [];
-    const touched = new Map<string, { m: MatchProc; changes: WindowChanges; roundsAtStart: number; fromSeq: number }>();
+    const touched = new Map<string, { m: MatchProc; changes: WindowChanges; roundsAtStart: number; fromSeq: number; last: Envelope }>();
     for (const [index, e] of p.events.entries()) {
       if (typeof e === 'string') {
         counts.invalid++;
@@ -162,8 +165,9 @@ export class MatchShard {
         continue;
       }
       let t = touched.get(k);
-      if (!t) touched.set(k, (t = { m, changes: { minutes: [], corrections: [] }, roundsAtStart: m.stats.rounds.length, fromSeq: e.seq }));
+      if (!t) touched.set(k, (t = { m, changes: { minutes: [], corrections: [] }, roundsAtStart: m.stats.rounds.length, fromSeq: e.seq, last: e }));
       counts[applyEvent(m, e, this.#lateness, t.changes)]++;
+      t.last = e;
       t.roundsAtStart = Math.min(t.roundsAtStart, m.stats.rounds.length);
     }
     // Most recently used last; the oldest go beyond the bound (reloaded from the store if needed).
@@ -173,7 +177,7 @@ export class MatchShard {
     }
     while (this.#states.size > this.#max) this.#states.delete(this.#states.keys().next().value!);
     return {
-      touched: [...touched.values()].map(({ m, changes, roundsAtStart, fromSeq }) => ({
+      touched: [...touched.values()].map(({ m, changes, roundsAtStart, fromSeq, last }) => ({
         tenant: m.tenant,
         matchId: m.matchId,
         title: m.stats.title,
@@ -182,6 +186,8 @@ export class MatchShard {
         lastSeq: m.stats.lastSeq,
         fromSeq,
         startMs: m.win.startMs,
+        occurredAt: last.occurredAt,
+        receivedAt: last.receivedAt,
         ...(m.summary ? { summary: m.summary } : {}),
         view: statsView(m.stats),
         snapshot: JSON.stringify({ v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot),

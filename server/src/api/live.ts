@@ -1,0 +1,96 @@
+// WebSocket /v1/live: follow matches live and resume after a disconnect (protocol: docs/live.md).
+//   → {"op":"subscribe","matches":[{"id":"cs2-1","afterSeq":42}]}   afterSeq: resume after it
+//   → {"op":"unsubscribe","matches":["cs2-1"]}
+//   ← snapshot | delta | subscribed | error   (every match message carries its seq)
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { CLOSE, type LiveHub } from '../live/hub.ts';
+
+export interface LiveApiOptions {
+  hub: LiveHub;
+  tenant: (req: unknown) => string;
+  /** Ping interval; a client that has not answered the previous ping is disconnected. */
+  heartbeatMs?: number;
+}
+
+/** Largest client message (subscribe lists are short). */
+const MAX_CLIENT_MESSAGE = 64 * 1024;
+const ID = /^[\w.:-]{1,128}$/u;
+
+type ClientMessage = { op: 'subscribe'; matches: Array<{ id: string; afterSeq?: number }> } | { op: 'unsubscribe'; matches: string[] };
+
+/** Validates a client message; returns a reason when it is not one we accept. */
+export function parseClientMessage(text: string): ClientMessage | string {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof m !== 'object' || m === null) return 'not an object';
+  const { op, matches } = m as Record<string, unknown>;
+  if (!Array.isArray(matches) || matches.length === 0 || matches.length > 100) return '`matches` must be a list of 1 to 100 entries';
+  if (op === 'subscribe') {
+    for (const e of matches) {
+      if (typeof e !== 'object' || e === null) return 'each entry of `matches` must be {"id", "afterSeq"?}';
+      const { id, afterSeq, ...rest } = e as Record<string, unknown>;
+      if (typeof id !== 'string' || !ID.test(id)) return 'a match id is 1 to 128 letters, digits, _ . : -';
+      if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && (afterSeq as number) >= 0)) return '`afterSeq` must be an integer ≥ 0';
+      if (Object.keys(rest).length) return `unknown field ${Object.keys(rest)[0]}`;
+    }
+    return { op, matches: matches as Array<{ id: string; afterSeq?: number }> };
+  }
+  if (op === 'unsubscribe') {
+    if (!matches.every((id) => typeof id === 'string' && ID.test(id))) return '`matches` must be match ids';
+    return { op, matches: matches as string[] };
+  }
+  return '`op` must be subscribe or unsubscribe';
+}
+
+const live: FastifyPluginAsync<LiveApiOptions> = async (app, opts) => {
+  await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  app.addHook('preClose', async () => {
+    await opts.hub.close();
+  });
+
+  app.get('/v1/live', { websocket: true }, (socket, req) => {
+    const session = opts.hub.open(opts.tenant(req), {
+      send: (text) => socket.send(text),
+      buffered: () => socket.bufferedAmount,
+      close: (code, reason) => socket.close(code, reason),
+    });
+    let alive = true;
+    const heartbeat = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, heartbeatMs);
+    socket.on('pong', () => (alive = true));
+    socket.on('close', () => {
+      clearInterval(heartbeat);
+      session.end();
+    });
+    const error = (code: string, message: string) => socket.send(JSON.stringify({ type: 'error', code, message }));
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return error('CLUTCH_LIVE_BAD_MESSAGE', 'send JSON text');
+      const m = parseClientMessage(data.toString());
+      if (typeof m === 'string') return error('CLUTCH_LIVE_BAD_MESSAGE', m);
+      if (m.op === 'unsubscribe') {
+        for (const id of m.matches) session.unsubscribe(id);
+        return;
+      }
+      for (const { id, afterSeq } of m.matches) {
+        session.subscribe(id, afterSeq).catch((err: unknown) => {
+          req.log.warn({ error: err, matchId: id }, 'live subscribe failed');
+          session.unsubscribe(id);
+          error('CLUTCH_LIVE_UNAVAILABLE', `could not subscribe to ${id} now: retry`);
+        });
+      }
+    });
+  });
+};
+
+export default fp(live, { name: 'clutch-live' });
+export { CLOSE };

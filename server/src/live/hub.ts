@@ -1,0 +1,271 @@
+// Live delivery, whatever the transport (WebSocket today; SSE and gRPC use the same sessions).
+//
+// The processor, after each batch, writes a match's stat delta to its history (Redis LiveHistory,
+// by seq) and then publishes it on the tenant's channel. A session subscribes to matches:
+// 1. it registers first, so every delta published from then on reaches it (held until step 3);
+// 2. it catches up: with `afterSeq` (resume), the deltas after it from the history; without, or
+//    when the history no longer reaches back to afterSeq, a snapshot of the match's stats;
+// 3. it sends what it held, then live deltas as they come.
+// Every message carries the match's seq and nothing at or below the last one sent is sent again, so
+// the client sees each change once and in order: no gap (a delta's fromSeq is the previous seq + 1)
+// and no duplicate, across any number of reconnects. Messages are serialised once per delta and
+// shared by every session.
+import type { Logger } from 'pino';
+import type { CacheBackend, Unsubscribe } from '../ports/cache.ts';
+import type { Store } from '../ports/store.ts';
+import { historyKey, statsChannel, statsKey, type StatsDelta } from '../processing/processor.ts';
+import { getMatchStats } from '../store/stats.ts';
+
+/** What a session writes to: a WebSocket, an SSE response, a gRPC stream. */
+export interface LiveSink {
+  /** Queues a message (JSON text). */
+  send(text: string): void;
+  /** Bytes queued and not yet written to the network. */
+  buffered(): number;
+  /** Ends the connection (close code and reason, documented in docs/live.md). */
+  close(code: number, reason: string): void;
+}
+
+export interface LiveLimits {
+  /** Matches one session may follow at once. */
+  maxSubscriptions: number;
+  /** Bytes a client may leave unread before it is cut off as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Deltas held per subscription while it catches up. */
+  maxHeld: number;
+}
+
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxSubscriptions: 100, maxBufferedBytes: 4 * 2 ** 20, maxHeld: 10_000 };
+
+/** Close codes (docs/live.md). */
+export const CLOSE = {
+  goingAway: 1001,
+  slowConsumer: 4008,
+} as const;
+
+const HISTORY_PAGE = 500;
+
+interface Sub {
+  session: LiveSession;
+  matchId: string;
+  lastSent: number;
+  /** Deltas heard while catching up; undefined once live. */
+  held: Array<{ seq: number; text: string }> | undefined;
+}
+
+interface Channel {
+  ready: Promise<Unsubscribe>;
+  subs: Map<string, Set<Sub>>;
+}
+
+export class LiveHub {
+  readonly #cache: CacheBackend;
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly limits: LiveLimits;
+  readonly #channels = new Map<string, Channel>();
+  readonly #sessions = new Set<LiveSession>();
+
+  constructor(o: { cache: CacheBackend; store: Store; log: Logger; limits?: Partial<LiveLimits> }) {
+    this.#cache = o.cache;
+    this.#store = o.store;
+    this.#log = o.log;
+    this.limits = { ...DEFAULT_LIVE_LIMITS, ...o.limits };
+  }
+
+  get sessions(): number {
+    return this.#sessions.size;
+  }
+
+  open(tenant: string, sink: LiveSink): LiveSession {
+    const s = new LiveSession(this, tenant, sink);
+    this.#sessions.add(s);
+    return s;
+  }
+
+  /** Closes every session (they resume elsewhere) and leaves the channels. */
+  async close(): Promise<void> {
+    for (const s of [...this.#sessions]) s.end(CLOSE.goingAway, 'server shutting down: reconnect and resume');
+    const channels = [...this.#channels.values()];
+    this.#channels.clear();
+    await Promise.allSettled(channels.map(async (c) => (await c.ready)()));
+  }
+
+  /** @internal */
+  forget(s: LiveSession): void {
+    this.#sessions.delete(s);
+  }
+
+  /** @internal Registers a subscription (live deltas start being held for it at once). */
+  async register(tenant: string, sub: Sub): Promise<void> {
+    let ch = this.#channels.get(tenant);
+    if (!ch) {
+      const subs = new Map<string, Set<Sub>>();
+      ch = { subs, ready: this.#cache.pubsub.subscribe(statsChannel(tenant), (m) => this.#onDelta(subs, m)) };
+      this.#channels.set(tenant, ch);
+      ch.ready.catch(() => this.#channels.delete(tenant));
+    }
+    let set = ch.subs.get(sub.matchId);
+    if (!set) ch.subs.set(sub.matchId, (set = new Set()));
+    set.add(sub);
+    await ch.ready;
+  }
+
+  /** @internal */
+  unregister(tenant: string, sub: Sub): void {
+    const set = this.#channels.get(tenant)?.subs.get(sub.matchId);
+    set?.delete(sub);
+    if (set?.size === 0) this.#channels.get(tenant)?.subs.delete(sub.matchId);
+  }
+
+  #onDelta(subs: Map<string, Set<Sub>>, message: string): void {
+    let d: StatsDelta;
+    try {
+      d = JSON.parse(message) as StatsDelta;
+    } catch (err) {
+      this.#log.error({ error: err }, 'unreadable stat delta on the live channel');
+      return;
+    }
+    const set = subs.get(d.matchId);
+    if (!set?.size) return;
+    const text = deltaMessage(d);
+    for (const sub of set) sub.session.deliver(sub, d.seq, text);
+  }
+
+  /** @internal The deltas of a match after `afterSeq`, oldest first, or 'gap' when the history no longer reaches back to it. */
+  async history(tenant: string, matchId: string, afterSeq: number, each: (seq: number, text: string) => void): Promise<'ok' | 'gap'> {
+    const key = historyKey(tenant, matchId);
+    let after = afterSeq;
+    for (let page = 0; ; page++) {
+      const entries = await this.#cache.liveHistory.readAfter(key, after, HISTORY_PAGE);
+      if (page === 0) {
+        if (!entries.length) {
+          // Nothing newer is held: up to date, unless the match moved on and its history is gone.
+          const view = await this.view(tenant, matchId);
+          return view && view.lastSeq > afterSeq ? 'gap' : 'ok';
+        }
+        const first = JSON.parse(entries[0]!.message) as StatsDelta;
+        if (first.fromSeq > afterSeq + 1) return 'gap';
+      }
+      for (const e of entries) each(e.seq, deltaMessage(JSON.parse(e.message) as StatsDelta));
+      if (entries.length < HISTORY_PAGE) return 'ok';
+      after = entries.at(-1)!.seq;
+    }
+  }
+
+  /** @internal The match's current stats (Redis, else the store). */
+  async view(tenant: string, matchId: string): Promise<{ lastSeq: number; text: string } | undefined> {
+    const cached = await this.#cache.cache.get(statsKey(tenant, matchId)).catch(() => undefined);
+    if (cached) return { lastSeq: (JSON.parse(cached) as { lastSeq: number }).lastSeq, text: cached };
+    const v = await getMatchStats(this.#store.db, tenant, matchId);
+    return v ? { lastSeq: v.lastSeq, text: JSON.stringify(v) } : undefined;
+  }
+}
+
+function deltaMessage(d: StatsDelta): string {
+  return JSON.stringify({
+    type: 'delta',
+    matchId: d.matchId,
+    title: d.title,
+    ...(d.tournamentId ? { tournamentId: d.tournamentId } : {}),
+    seq: d.seq,
+    fromSeq: d.fromSeq,
+    occurredAt: d.occurredAt,
+    receivedAt: d.receivedAt,
+    processedAt: d.processedAt,
+    sentAt: new Date().toISOString(),
+    stats: d.stats,
+    windows: d.windows,
+  });
+}
+
+export class LiveSession {
+  readonly #hub: LiveHub;
+  readonly tenant: string;
+  readonly #sink: LiveSink;
+  readonly #subs = new Map<string, Sub>();
+  #closed = false;
+
+  constructor(hub: LiveHub, tenant: string, sink: LiveSink) {
+    this.#hub = hub;
+    this.tenant = tenant;
+    this.#sink = sink;
+  }
+
+  get subscriptions(): number {
+    return this.#subs.size;
+  }
+
+  /**
+   * Follows a match. With afterSeq (the last seq the client saw), what it missed comes first; then
+   * live deltas. A `subscribed` message marks the end of the catch-up.
+   */
+  async subscribe(matchId: string, afterSeq?: number): Promise<void> {
+    if (this.#closed || this.#subs.has(matchId)) return;
+    if (this.#subs.size >= this.#hub.limits.maxSubscriptions) {
+      this.#send(JSON.stringify({ type: 'error', code: 'CLUTCH_LIVE_TOO_MANY_SUBSCRIPTIONS', message: `at most ${this.#hub.limits.maxSubscriptions} matches per connection`, matchId }));
+      return;
+    }
+    const sub: Sub = { session: this, matchId, lastSent: afterSeq ?? 0, held: [] };
+    this.#subs.set(matchId, sub);
+    await this.#hub.register(this.tenant, sub);
+    let resumed = false;
+    let reason: string | undefined;
+    if (afterSeq !== undefined) {
+      const r = await this.#hub.history(this.tenant, matchId, afterSeq, (seq, text) => this.#emit(sub, seq, text));
+      resumed = r === 'ok';
+      if (!resumed) reason = 'history_gap';
+    }
+    if (!resumed) {
+      const view = await this.#hub.view(this.tenant, matchId);
+      if (view && view.lastSeq > (afterSeq ?? -1)) {
+        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}","stats":${view.text}}`);
+        sub.lastSent = view.lastSeq;
+      }
+    }
+    if (this.#subs.get(matchId) !== sub) return; // unsubscribed meanwhile
+    const held = sub.held!;
+    sub.held = undefined;
+    for (const h of held) this.#emit(sub, h.seq, h.text);
+    this.#send(JSON.stringify({ type: 'subscribed', matchId, seq: sub.lastSent, resumed }));
+  }
+
+  unsubscribe(matchId: string): void {
+    const sub = this.#subs.get(matchId);
+    if (!sub) return;
+    this.#subs.delete(matchId);
+    this.#hub.unregister(this.tenant, sub);
+  }
+
+  /** @internal A live delta for one of this session's subscriptions. */
+  deliver(sub: Sub, seq: number, text: string): void {
+    if (sub.held) {
+      if (sub.held.length >= this.#hub.limits.maxHeld) return this.end(CLOSE.slowConsumer, 'too far behind: reconnect and resume');
+      sub.held.push({ seq, text });
+      return;
+    }
+    this.#emit(sub, seq, text);
+  }
+
+  #emit(sub: Sub, seq: number, text: string): void {
+    if (seq <= sub.lastSent) return; // seen already (history and live overlap, or a republished delta)
+    sub.lastSent = seq;
+    this.#send(text);
+  }
+
+  #send(text: string): void {
+    if (this.#closed) return;
+    if (this.#sink.buffered() > this.#hub.limits.maxBufferedBytes) return this.end(CLOSE.slowConsumer, 'slow consumer: reconnect and resume');
+    this.#sink.send(text);
+  }
+
+  /** Ends the session (the transport closed, or the server ends it with a close code). */
+  end(code?: number, reason?: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const sub of this.#subs.values()) this.#hub.unregister(this.tenant, sub);
+    this.#subs.clear();
+    this.#hub.forget(this);
+    if (code !== undefined) this.#sink.close(code, reason ?? '');
+  }
+}
