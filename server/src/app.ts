@@ -41,7 +41,9 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     routerOptions: { maxParamLength: 256 },
-    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: true, useDefaults: true } },
+    // Unknown properties are refused (400), not silently dropped: a mistyped query parameter must not
+    // look like a filter that was applied.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
     // With a certificate: HTTPS, HTTP/2 and HTTP/1.1 on one port, chosen per connection by ALPN.
     ...(config.tls ? { http2: true, https: { allowHTTP1: true, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   };

@@ -1,11 +1,17 @@
-// WebSocket /v1/live: follow matches live and resume after a disconnect (protocol: docs/live.md).
+// Live delivery (protocol: docs/live.md), the same sessions (live/hub.ts) over two transports:
+// WebSocket /v1/live: follow matches live and resume after a disconnect.
 //   → {"op":"subscribe","matches":[{"id":"cs2-1","afterSeq":42}]}   afterSeq: resume after it
 //   → {"op":"unsubscribe","matches":["cs2-1"]}
 //   ← snapshot | delta | subscribed | error   (every match message carries its seq)
+// Server-Sent Events GET /v1/matches/:id/live: one match; `id:` is the seq, so a browser's
+// EventSource resumes by itself (Last-Event-ID); ?afterSeq= does the same for other clients.
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import Type from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOSE, type LiveHub } from '../live/hub.ts';
+import { ErrorBody } from './matches.ts';
 
 export interface LiveApiOptions {
   hub: LiveHub;
@@ -92,5 +98,54 @@ const live: FastifyPluginAsync<LiveApiOptions> = async (app, opts) => {
   });
 };
 
-export default fp(live, { name: 'clutch-live' });
+/** Server-Sent Events: one match per stream; Last-Event-ID (or ?afterSeq=) resumes. */
+const sse: FastifyPluginAsync<LiveApiOptions> = async (app, opts) => {
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const t = app.withTypeProvider<TypeBoxTypeProvider>();
+  t.get(
+    '/v1/matches/:id/live',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ pattern: ID.source, maxLength: 128 }) }),
+        querystring: Type.Object({ afterSeq: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) }),
+        response: { 400: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const header = req.headers['last-event-id'];
+      const afterSeq = header !== undefined ? Number(header) : req.query.afterSeq;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+      // A browser reconnects after `retry` ms by itself, sending the last id it saw.
+      res.write('retry: 1000\n\n');
+      const session = opts.hub.open(opts.tenant(req), {
+        send: (text, type, seq) => void res.write(`event: ${type}\n${seq !== undefined && type !== 'subscribed' ? `id: ${seq}\n` : ''}data: ${text}\n\n`),
+        buffered: () => res.writableLength,
+        close: (code, reason) => {
+          res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', code: code === CLOSE.slowConsumer ? 'CLUTCH_LIVE_SLOW_CONSUMER' : 'CLUTCH_LIVE_CLOSED', message: reason })}\n\n`);
+          res.end();
+        },
+      });
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
+      res.on('close', () => {
+        clearInterval(heartbeat);
+        session.end();
+      });
+      await session.subscribe(req.params.id, afterSeq).catch((err: unknown) => {
+        req.log.warn({ error: err, matchId: req.params.id }, 'live subscribe failed');
+        session.end(CLOSE.goingAway, 'could not subscribe now: retry');
+      });
+    },
+  );
+};
+
+export default fp(
+  async (app, opts: LiveApiOptions) => {
+    await app.register(live, opts);
+    await app.register(sse, opts);
+  },
+  { name: 'clutch-live' },
+);
 export { CLOSE };

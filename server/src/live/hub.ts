@@ -18,8 +18,8 @@ import { getMatchStats } from '../store/stats.ts';
 
 /** What a session writes to: a WebSocket, an SSE response, a gRPC stream. */
 export interface LiveSink {
-  /** Queues a message (JSON text). */
-  send(text: string): void;
+  /** Queues a message: JSON text, its `type`, and the match's seq it carries (for SSE's id). */
+  send(text: string, type: LiveMessageType, seq?: number): void;
   /** Bytes queued and not yet written to the network. */
   buffered(): number;
   /** Ends the connection (close code and reason, documented in docs/live.md). */
@@ -36,6 +36,8 @@ export interface LiveLimits {
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxSubscriptions: 100, maxBufferedBytes: 4 * 2 ** 20, maxHeld: 10_000 };
+
+export type LiveMessageType = 'snapshot' | 'delta' | 'subscribed' | 'error';
 
 /** Close codes (docs/live.md). */
 export const CLOSE = {
@@ -203,7 +205,7 @@ export class LiveSession {
   async subscribe(matchId: string, afterSeq?: number): Promise<void> {
     if (this.#closed || this.#subs.has(matchId)) return;
     if (this.#subs.size >= this.#hub.limits.maxSubscriptions) {
-      this.#send(JSON.stringify({ type: 'error', code: 'CLUTCH_LIVE_TOO_MANY_SUBSCRIPTIONS', message: `at most ${this.#hub.limits.maxSubscriptions} matches per connection`, matchId }));
+      this.#send(JSON.stringify({ type: 'error', code: 'CLUTCH_LIVE_TOO_MANY_SUBSCRIPTIONS', message: `at most ${this.#hub.limits.maxSubscriptions} matches per connection`, matchId }), 'error');
       return;
     }
     const sub: Sub = { session: this, matchId, lastSent: afterSeq ?? 0, held: [] };
@@ -219,7 +221,7 @@ export class LiveSession {
     if (!resumed) {
       const view = await this.#hub.view(this.tenant, matchId);
       if (view && view.lastSeq > (afterSeq ?? -1)) {
-        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}","stats":${view.text}}`);
+        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}","stats":${view.text}}`, 'snapshot', view.lastSeq);
         sub.lastSent = view.lastSeq;
       }
     }
@@ -227,7 +229,7 @@ export class LiveSession {
     const held = sub.held!;
     sub.held = undefined;
     for (const h of held) this.#emit(sub, h.seq, h.text);
-    this.#send(JSON.stringify({ type: 'subscribed', matchId, seq: sub.lastSent, resumed }));
+    this.#send(JSON.stringify({ type: 'subscribed', matchId, seq: sub.lastSent, resumed }), 'subscribed', sub.lastSent);
   }
 
   unsubscribe(matchId: string): void {
@@ -250,13 +252,13 @@ export class LiveSession {
   #emit(sub: Sub, seq: number, text: string): void {
     if (seq <= sub.lastSent) return; // seen already (history and live overlap, or a republished delta)
     sub.lastSent = seq;
-    this.#send(text);
+    this.#send(text, 'delta', seq);
   }
 
-  #send(text: string): void {
+  #send(text: string, type: LiveMessageType, seq?: number): void {
     if (this.#closed) return;
     if (this.#sink.buffered() > this.#hub.limits.maxBufferedBytes) return this.end(CLOSE.slowConsumer, 'slow consumer: reconnect and resume');
-    this.#sink.send(text);
+    this.#sink.send(text, type, seq);
   }
 
   /** Ends the session (the transport closed, or the server ends it with a close code). */

@@ -55,16 +55,47 @@ function connect(url: string): Promise<{ ws: WebSocket; messages: Msg[]; next: (
   });
 }
 
-describe('live WebSocket /v1/live', () => {
+describe('live delivery: WebSocket /v1/live and SSE /v1/matches/:id/live', () => {
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.dispose();
     t = undefined;
   });
 
-  it('resumes after ≥ 1,000 random disconnects with no gap and no duplicate, ending at the final stats', async () => {
+  // One reconnecting client per transport: it keeps its last seq and resumes with it.
+  type Conn = { cut(): void };
+  const transports: Record<string, (base: string, id: string, last: number | undefined, on: (m: Msg) => void) => Promise<Conn>> = {
+    websocket: async (base, id, last, on) => {
+      const c = await connect(`${base.replace('http', 'ws')}/v1/live`);
+      c.ws.on('message', (d) => on(JSON.parse(d.toString()) as Msg));
+      c.ws.send(JSON.stringify({ op: 'subscribe', matches: [last === undefined ? { id } : { id, afterSeq: last }] }));
+      return { cut: () => (Math.random() < 0.5 ? c.ws.terminate() : c.ws.close()) };
+    },
+    sse: async (base, id, last, on) => {
+      const ac = new AbortController();
+      const res = await fetch(`${base}/v1/matches/${id}/live`, { headers: last === undefined ? {} : { 'last-event-id': String(last) }, signal: ac.signal });
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      void (async () => {
+        const decoder = new TextDecoder();
+        let buf = '';
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buf += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            if (data) on(JSON.parse(data.slice(6)) as Msg);
+          }
+        }
+      })().catch(() => {});
+      return { cut: () => ac.abort() };
+    },
+  };
+
+  it.each(Object.keys(transports))('%s: resumes after ≥ 1,000 random disconnects with no gap and no duplicate, ending at the final stats', async (transport) => {
     t = await embeddedApp();
-    const url = await listen(t);
+    const base = (await listen(t)).replace('ws:', 'http:').replace('/v1/live', '');
     const lol = await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json']);
     const id = lol[0]!.matchId;
     const finalSeq = lol.at(-1)!.seq;
@@ -83,30 +114,33 @@ describe('live WebSocket /v1/live', () => {
     let snapshots = 0;
     const problems: string[] = [];
     let lastMessage: Msg | undefined;
+    let live = 0;
+    const on = (m: Msg) => {
+      if (m.type === 'snapshot') {
+        snapshots++;
+        if (last !== undefined) problems.push(`snapshot at ${m.seq} after ${last} (${m.reason})`);
+        last = m.seq;
+        lastMessage = m;
+      } else if (m.type === 'delta') {
+        deltas++;
+        if (last !== undefined && m.fromSeq !== last + 1) problems.push(`gap or duplicate: delta ${m.fromSeq}..${m.seq} after ${last}`);
+        if (!(m.processedAt! <= m.sentAt! && m.receivedAt && m.occurredAt)) problems.push(`timestamp chain ${JSON.stringify(m)}`);
+        last = m.seq;
+        lastMessage = m;
+      } else if (m.type === 'subscribed') live++;
+      else if (m.type === 'error') problems.push(`error ${m.code}`);
+    };
     while (reconnects < 1000 || last !== finalSeq) {
-      const c = await connect(url);
-      c.ws.on('message', (d) => {
-        const m = JSON.parse(d.toString()) as Msg;
-        if (m.type === 'snapshot') {
-          snapshots++;
-          if (last !== undefined) problems.push(`snapshot at ${m.seq} after ${last} (${m.reason})`);
-          last = m.seq;
-          lastMessage = m;
-        } else if (m.type === 'delta') {
-          deltas++;
-          if (last !== undefined && m.fromSeq !== last + 1) problems.push(`gap or duplicate: delta ${m.fromSeq}..${m.seq} after ${last}`);
-          if (!(m.processedAt! <= m.sentAt! && m.receivedAt && m.occurredAt)) problems.push(`timestamp chain ${JSON.stringify(m)}`);
-          last = m.seq;
-          lastMessage = m;
-        } else if (m.type === 'error') problems.push(`error ${m.code}`);
-      });
-      c.ws.send(JSON.stringify({ op: 'subscribe', matches: [last === undefined ? { id } : { id, afterSeq: last }] }));
-      // Cut off at a random point: at once, after a few messages, or after a short while.
+      const before = deltas + live;
+      // A client that drops a connection processes nothing more from it.
+      let current = true;
+      const c = await transports[transport]!(base, id, last, (m) => current && on(m));
+      // Cut off at a random point: at once, after a message or two, or after a short while.
       const cut = Math.random();
-      if (cut < 0.3) await c.next((m) => m.type !== 'subscribed', 50).catch(() => {});
+      if (cut < 0.3) await expect.poll(() => deltas + live > before, { timeout: 50, interval: 2 }).toBe(true).catch(() => {});
       else if (cut < 0.6) await sleep(Math.random() * 10);
-      if (Math.random() < 0.5) c.ws.terminate();
-      else c.ws.close();
+      current = false;
+      c.cut();
       reconnects++;
       if (reconnects > 20_000) break;
     }
@@ -118,7 +152,7 @@ describe('live WebSocket /v1/live', () => {
     expect(deltas).toBeGreaterThan(20);
     const [expected] = statsOfEvents(lol);
     expect(lastMessage!.stats).toEqual(JSON.parse(JSON.stringify(expected)));
-    process.stderr.write(`[live] ${reconnects} reconnects, ${deltas} deltas, ${snapshots} snapshot(s), final seq ${last}\n`);
+    process.stderr.write(`[live:${transport}] ${reconnects} reconnects, ${deltas} deltas, ${snapshots} snapshot(s), final seq ${last}\n`);
   }, 120_000);
 
   it('a resume older than the retained history gets a fresh snapshot, saying so', async () => {
@@ -156,6 +190,12 @@ describe('live WebSocket /v1/live', () => {
     }
     c.ws.send(JSON.stringify({ op: 'subscribe', matches: [{ id: 'no-such-match' }] }));
     expect(await c.next((m) => m.type === 'subscribed')).toMatchObject({ matchId: 'no-such-match', seq: 0, resumed: false });
+    // SSE: a bad resume position or an unknown parameter is a 400 with the error body.
+    for (const [url, headers] of [['/v1/matches/m/live', { 'last-event-id': 'abc' }], ['/v1/matches/m/live?afterSeq=-1', {}], ['/v1/matches/m/live?after=1', {}], ['/v1/matches/a%20b/live', {}]] as const) {
+      const r = await t.app.inject({ url, headers });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().error.code).toMatch(/^CLUTCH_/);
+    }
     // A message over 64 KiB closes with 1009 (message too big).
     const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
     c.ws.send('x'.repeat(70_000));
