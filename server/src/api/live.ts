@@ -8,6 +8,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { isTitle, TITLES } from '@clutch/core';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOSE, type LiveHub } from '../live/hub.ts';
@@ -24,7 +25,11 @@ export interface LiveApiOptions {
 const MAX_CLIENT_MESSAGE = 64 * 1024;
 const ID = /^[\w.:-]{1,128}$/u;
 
-type ClientMessage = { op: 'subscribe'; matches: Array<{ id: string; afterSeq?: number }> } | { op: 'unsubscribe'; matches: string[] };
+type ClientMessage =
+  | { op: 'subscribe'; matches: Array<{ id: string; afterSeq?: number }> }
+  | { op: 'unsubscribe'; matches: string[] }
+  | { op: 'follow'; titles: string[]; tournaments: string[] }
+  | { op: 'unfollow'; titles: string[]; tournaments: string[] };
 
 /** Validates a client message; returns a reason when it is not one we accept. */
 export function parseClientMessage(text: string): ClientMessage | string {
@@ -35,7 +40,15 @@ export function parseClientMessage(text: string): ClientMessage | string {
     return 'not JSON';
   }
   if (typeof m !== 'object' || m === null) return 'not an object';
-  const { op, matches } = m as Record<string, unknown>;
+  const { op, matches, titles = [], tournaments = [], ...other } = m as Record<string, unknown>;
+  if (op === 'follow' || op === 'unfollow') {
+    if (matches !== undefined || Object.keys(other).length) return `unknown field ${matches !== undefined ? 'matches' : Object.keys(other)[0]}`;
+    if (!Array.isArray(titles) || !titles.every((t) => isTitle(t))) return `\`titles\` must be a list of ${TITLES.join(', ')}`;
+    if (!Array.isArray(tournaments) || !tournaments.every((t) => typeof t === 'string' && ID.test(t))) return '`tournaments` must be tournament ids';
+    if (titles.length + tournaments.length === 0 || titles.length + tournaments.length > 100) return 'give 1 to 100 titles and tournaments';
+    return { op, titles: titles as string[], tournaments: tournaments as string[] };
+  }
+  if (Object.keys(other).length || (m as Record<string, unknown>)['titles'] !== undefined || (m as Record<string, unknown>)['tournaments'] !== undefined) return `unknown field ${Object.keys(other)[0] ?? 'titles'}`;
   if (!Array.isArray(matches) || matches.length === 0 || matches.length > 100) return '`matches` must be a list of 1 to 100 entries';
   if (op === 'subscribe') {
     for (const e of matches) {
@@ -51,7 +64,7 @@ export function parseClientMessage(text: string): ClientMessage | string {
     if (!matches.every((id) => typeof id === 'string' && ID.test(id))) return '`matches` must be match ids';
     return { op, matches: matches as string[] };
   }
-  return '`op` must be subscribe or unsubscribe';
+  return '`op` must be subscribe, unsubscribe, follow or unfollow';
 }
 
 const live: FastifyPluginAsync<LiveApiOptions> = async (app, opts) => {
@@ -85,6 +98,15 @@ const live: FastifyPluginAsync<LiveApiOptions> = async (app, opts) => {
       if (typeof m === 'string') return error('CLUTCH_LIVE_BAD_MESSAGE', m);
       if (m.op === 'unsubscribe') {
         for (const id of m.matches) session.unsubscribe(id);
+        return;
+      }
+      if (m.op === 'unfollow') return session.unfollow(m);
+      if (m.op === 'follow') {
+        session.follow(m).catch((err: unknown) => {
+          req.log.warn({ error: err }, 'live follow failed');
+          session.unfollow(m);
+          error('CLUTCH_LIVE_UNAVAILABLE', 'could not follow now: retry');
+        });
         return;
       }
       for (const { id, afterSeq } of m.matches) {

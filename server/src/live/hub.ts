@@ -37,7 +37,7 @@ export interface LiveLimits {
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxSubscriptions: 100, maxBufferedBytes: 4 * 2 ** 20, maxHeld: 10_000 };
 
-export type LiveMessageType = 'snapshot' | 'delta' | 'subscribed' | 'error';
+export type LiveMessageType = 'snapshot' | 'delta' | 'subscribed' | 'following' | 'error';
 
 /** Close codes (docs/live.md). */
 export const CLOSE = {
@@ -50,14 +50,21 @@ const HISTORY_PAGE = 500;
 interface Sub {
   session: LiveSession;
   matchId: string;
-  lastSent: number;
   /** Deltas heard while catching up; undefined once live. */
   held: Array<{ seq: number; text: string }> | undefined;
+}
+
+/** Every match of some titles or tournaments, as its deltas come (each delta carries the full stats). */
+interface Follow {
+  session: LiveSession;
+  titles: Set<string>;
+  tournaments: Set<string>;
 }
 
 interface Channel {
   ready: Promise<Unsubscribe>;
   subs: Map<string, Set<Sub>>;
+  follows: Set<Follow>;
 }
 
 export class LiveHub {
@@ -98,15 +105,33 @@ export class LiveHub {
     this.#sessions.delete(s);
   }
 
-  /** @internal Registers a subscription (live deltas start being held for it at once). */
-  async register(tenant: string, sub: Sub): Promise<void> {
+  #channel(tenant: string): Channel {
     let ch = this.#channels.get(tenant);
     if (!ch) {
-      const subs = new Map<string, Set<Sub>>();
-      ch = { subs, ready: this.#cache.pubsub.subscribe(statsChannel(tenant), (m) => this.#onDelta(subs, m)) };
+      const c: Channel = { subs: new Map(), follows: new Set(), ready: Promise.resolve(async () => {}) };
+      c.ready = this.#cache.pubsub.subscribe(statsChannel(tenant), (m) => this.#onDelta(c, m));
+      ch = c;
       this.#channels.set(tenant, ch);
       ch.ready.catch(() => this.#channels.delete(tenant));
     }
+    return ch;
+  }
+
+  /** @internal */
+  async follow(tenant: string, f: Follow): Promise<void> {
+    const ch = this.#channel(tenant);
+    ch.follows.add(f);
+    await ch.ready;
+  }
+
+  /** @internal */
+  unfollow(tenant: string, f: Follow): void {
+    this.#channels.get(tenant)?.follows.delete(f);
+  }
+
+  /** @internal Registers a subscription (live deltas start being held for it at once). */
+  async register(tenant: string, sub: Sub): Promise<void> {
+    const ch = this.#channel(tenant);
     let set = ch.subs.get(sub.matchId);
     if (!set) ch.subs.set(sub.matchId, (set = new Set()));
     set.add(sub);
@@ -120,7 +145,7 @@ export class LiveHub {
     if (set?.size === 0) this.#channels.get(tenant)?.subs.delete(sub.matchId);
   }
 
-  #onDelta(subs: Map<string, Set<Sub>>, message: string): void {
+  #onDelta(ch: Channel, message: string): void {
     let d: StatsDelta;
     try {
       d = JSON.parse(message) as StatsDelta;
@@ -128,10 +153,13 @@ export class LiveHub {
       this.#log.error({ error: err }, 'unreadable stat delta on the live channel');
       return;
     }
-    const set = subs.get(d.matchId);
-    if (!set?.size) return;
-    const text = deltaMessage(d);
-    for (const sub of set) sub.session.deliver(sub, d.seq, text);
+    const set = ch.subs.get(d.matchId);
+    if (!set?.size && !ch.follows.size) return;
+    let text: string | undefined; // serialised once, for every session, and only if someone wants it
+    for (const sub of set ?? []) sub.session.deliver(sub.matchId, d.seq, (text ??= deltaMessage(d)));
+    for (const f of ch.follows) {
+      if (f.titles.has(d.title) || (d.tournamentId !== undefined && f.tournaments.has(d.tournamentId))) f.session.deliver(d.matchId, d.seq, (text ??= deltaMessage(d)));
+    }
   }
 
   /** @internal The deltas of a match after `afterSeq`, oldest first, or 'gap' when the history no longer reaches back to it. */
@@ -186,16 +214,45 @@ export class LiveSession {
   readonly tenant: string;
   readonly #sink: LiveSink;
   readonly #subs = new Map<string, Sub>();
+  /** The last seq sent per match, whichever subscription sent it: nothing is sent twice. */
+  readonly #last = new Map<string, number>();
+  readonly #follow: Follow;
   #closed = false;
 
   constructor(hub: LiveHub, tenant: string, sink: LiveSink) {
     this.#hub = hub;
     this.tenant = tenant;
     this.#sink = sink;
+    this.#follow = { session: this, titles: new Set(), tournaments: new Set() };
   }
 
   get subscriptions(): number {
-    return this.#subs.size;
+    return this.#subs.size + this.#follow.titles.size + this.#follow.tournaments.size;
+  }
+
+  #tooMany(what: Record<string, string>): boolean {
+    if (this.subscriptions < this.#hub.limits.maxSubscriptions) return false;
+    this.#send(JSON.stringify({ type: 'error', code: 'CLUTCH_LIVE_TOO_MANY_SUBSCRIPTIONS', message: `at most ${this.#hub.limits.maxSubscriptions} subscriptions per connection`, ...what }), 'error');
+    return true;
+  }
+
+  /**
+   * Follows every match of these titles and tournaments from now on: each of their deltas, which
+   * carries the match's full stats. To resume a match after a reconnect, subscribe to it with
+   * afterSeq as well (what the two send is never sent twice).
+   */
+  async follow(o: { titles?: readonly string[]; tournaments?: readonly string[] }): Promise<void> {
+    if (this.#closed) return;
+    for (const title of o.titles ?? []) if (!this.#follow.titles.has(title) && !this.#tooMany({ title })) this.#follow.titles.add(title);
+    for (const t of o.tournaments ?? []) if (!this.#follow.tournaments.has(t) && !this.#tooMany({ tournament: t })) this.#follow.tournaments.add(t);
+    await this.#hub.follow(this.tenant, this.#follow);
+    this.#send(JSON.stringify({ type: 'following', titles: [...this.#follow.titles], tournaments: [...this.#follow.tournaments] }), 'following');
+  }
+
+  unfollow(o: { titles?: readonly string[]; tournaments?: readonly string[] }): void {
+    for (const title of o.titles ?? []) this.#follow.titles.delete(title);
+    for (const t of o.tournaments ?? []) this.#follow.tournaments.delete(t);
+    if (!this.#follow.titles.size && !this.#follow.tournaments.size) this.#hub.unfollow(this.tenant, this.#follow);
   }
 
   /**
@@ -204,32 +261,30 @@ export class LiveSession {
    */
   async subscribe(matchId: string, afterSeq?: number): Promise<void> {
     if (this.#closed || this.#subs.has(matchId)) return;
-    if (this.#subs.size >= this.#hub.limits.maxSubscriptions) {
-      this.#send(JSON.stringify({ type: 'error', code: 'CLUTCH_LIVE_TOO_MANY_SUBSCRIPTIONS', message: `at most ${this.#hub.limits.maxSubscriptions} matches per connection`, matchId }), 'error');
-      return;
-    }
-    const sub: Sub = { session: this, matchId, lastSent: afterSeq ?? 0, held: [] };
+    if (this.#tooMany({ matchId })) return;
+    const sub: Sub = { session: this, matchId, held: [] };
+    if (afterSeq !== undefined && afterSeq > this.#lastSent(matchId)) this.#setLast(matchId, afterSeq);
     this.#subs.set(matchId, sub);
     await this.#hub.register(this.tenant, sub);
     let resumed = false;
     let reason: string | undefined;
     if (afterSeq !== undefined) {
-      const r = await this.#hub.history(this.tenant, matchId, afterSeq, (seq, text) => this.#emit(sub, seq, text));
+      const r = await this.#hub.history(this.tenant, matchId, afterSeq, (seq, text) => this.#emit(matchId, seq, text));
       resumed = r === 'ok';
       if (!resumed) reason = 'history_gap';
     }
     if (!resumed) {
       const view = await this.#hub.view(this.tenant, matchId);
-      if (view && view.lastSeq > (afterSeq ?? -1)) {
+      if (view && view.lastSeq > (afterSeq ?? -1) && view.lastSeq > this.#lastSent(matchId)) {
         this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}","stats":${view.text}}`, 'snapshot', view.lastSeq);
-        sub.lastSent = view.lastSeq;
+        this.#setLast(matchId, view.lastSeq);
       }
     }
     if (this.#subs.get(matchId) !== sub) return; // unsubscribed meanwhile
     const held = sub.held!;
     sub.held = undefined;
-    for (const h of held) this.#emit(sub, h.seq, h.text);
-    this.#send(JSON.stringify({ type: 'subscribed', matchId, seq: sub.lastSent, resumed }), 'subscribed', sub.lastSent);
+    for (const h of held) this.#emit(matchId, h.seq, h.text);
+    this.#send(JSON.stringify({ type: 'subscribed', matchId, seq: this.#lastSent(matchId), resumed }), 'subscribed', this.#lastSent(matchId));
   }
 
   unsubscribe(matchId: string): void {
@@ -239,19 +294,33 @@ export class LiveSession {
     this.#hub.unregister(this.tenant, sub);
   }
 
-  /** @internal A live delta for one of this session's subscriptions. */
-  deliver(sub: Sub, seq: number, text: string): void {
-    if (sub.held) {
-      if (sub.held.length >= this.#hub.limits.maxHeld) return this.end(CLOSE.slowConsumer, 'too far behind: reconnect and resume');
-      sub.held.push({ seq, text });
+  /** @internal A live delta of a match this session subscribes to or follows. */
+  deliver(matchId: string, seq: number, text: string): void {
+    // While the match's subscription catches up, its deltas wait (whoever delivers them): sending one
+    // now would make the catch-up skip what comes before it.
+    const held = this.#subs.get(matchId)?.held;
+    if (held) {
+      if (held.length >= this.#hub.limits.maxHeld) return this.end(CLOSE.slowConsumer, 'too far behind: reconnect and resume');
+      held.push({ seq, text });
       return;
     }
-    this.#emit(sub, seq, text);
+    this.#emit(matchId, seq, text);
   }
 
-  #emit(sub: Sub, seq: number, text: string): void {
-    if (seq <= sub.lastSent) return; // seen already (history and live overlap, or a republished delta)
-    sub.lastSent = seq;
+  #lastSent(matchId: string): number {
+    return this.#last.get(matchId) ?? 0;
+  }
+
+  #setLast(matchId: string, seq: number): void {
+    this.#last.delete(matchId);
+    this.#last.set(matchId, seq);
+    // Bounded: a match not heard of for 10,000 others is forgotten (its seq only grows anyway).
+    if (this.#last.size > 10_000) this.#last.delete(this.#last.keys().next().value!);
+  }
+
+  #emit(matchId: string, seq: number, text: string): void {
+    if (seq <= this.#lastSent(matchId)) return; // seen already (history and live overlap, or a republished delta)
+    this.#setLast(matchId, seq);
     this.#send(text, 'delta', seq);
   }
 
@@ -267,6 +336,7 @@ export class LiveSession {
     this.#closed = true;
     for (const sub of this.#subs.values()) this.#hub.unregister(this.tenant, sub);
     this.#subs.clear();
+    this.#hub.unfollow(this.tenant, this.#follow);
     this.#hub.forget(this);
     if (code !== undefined) this.#sink.close(code, reason ?? '');
   }

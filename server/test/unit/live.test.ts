@@ -155,6 +155,37 @@ describe('live delivery: WebSocket /v1/live and SSE /v1/matches/:id/live', () =>
     process.stderr.write(`[live:${transport}] ${reconnects} reconnects, ${deltas} deltas, ${snapshots} snapshot(s), final seq ${last}\n`);
   }, 120_000);
 
+  it('follows titles and tournaments: every delta of their matches once and in order, none of others', async () => {
+    t = await embeddedApp();
+    const url = await listen(t);
+    const cs2 = await eventsOf('cs2-log', ['cs2-log/wingman.log']);
+    const lol = (await eventsOf('lol-match', ['lol-match/match-2024.json', 'lol-match/timeline-2024.json'])).map((e) => ({ ...e, tournamentId: 'major' }));
+    const val = await eventsOf('valorant-match', ['valorant-match/match-ascent.json']);
+    const c = await connect(url);
+    c.ws.send(JSON.stringify({ op: 'follow', titles: ['cs2'], tournaments: ['major'] }));
+    expect(await c.next((m) => m.type === 'following')).toMatchObject({ titles: ['cs2'], tournaments: ['major'] });
+    for (let i = 0; i < Math.max(cs2.length, lol.length, val.length); i += 25) {
+      await t.infra.eventLog.append([cs2, lol, val].flatMap((ev) => ev.slice(i, i + 25)).map((e) => toRecord(topics.events, e)));
+      await sleep(30);
+      // Half-way, also subscribe to the cs2 match with a resume position: nothing is sent twice.
+      if (i === 100) c.ws.send(JSON.stringify({ op: 'subscribe', matches: [{ id: cs2[0]!.matchId, afterSeq: 3 }] }));
+    }
+    for (const ev of [cs2, lol]) await c.next((m) => m.type === 'delta' && m.matchId === ev[0]!.matchId && m.seq === ev.at(-1)!.seq, 10_000);
+    for (const ev of [cs2, lol]) {
+      const deltas = c.messages.filter((m) => m.type === 'delta' && m.matchId === ev[0]!.matchId);
+      let last = 0;
+      for (const d of deltas) {
+        expect(d.fromSeq, `${ev[0]!.matchId} after ${last}`).toBe(last + 1);
+        last = d.seq!;
+      }
+      expect(last).toBe(ev.at(-1)!.seq);
+    }
+    expect(c.messages.some((m) => m.matchId === val[0]!.matchId)).toBe(false);
+    c.ws.send(JSON.stringify({ op: 'follow', titles: ['chess'] }));
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'CLUTCH_LIVE_BAD_MESSAGE' });
+    c.ws.close();
+  });
+
   it('a resume older than the retained history gets a fresh snapshot, saying so', async () => {
     t = await embeddedApp({ CLUTCH_LIVE_HISTORY_LENGTH: '2' });
     const url = await listen(t);
