@@ -181,6 +181,12 @@ async function main(): Promise<void> {
   const metrics = await (await fetch(`http://${base}/metrics`)).text();
   const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const batches = { count: metric('clutch_processor_batch_seconds_count'), seconds: metric('clutch_processor_batch_seconds_sum') };
+  const phase = (p: string) => {
+    const sum = Number(new RegExp(`^clutch_processor_phase_seconds_sum\\{phase="${p}"\\} ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    const count = Number(new RegExp(`^clutch_processor_phase_seconds_count\\{phase="${p}"\\} ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    return Number(((sum / count) * 1000).toFixed(1));
+  };
+  const phasesMeanMs = Object.fromEntries(['apply', 'store', 'publish', 'commit'].map((p) => [p, phase(p)]));
 
   log('Kafka EndToEndLatency');
   const e2eTopic = `${prefix}e2e`;
@@ -206,7 +212,7 @@ async function main(): Promise<void> {
       samples: n,
       logToWebSocketMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: sorted.at(-1) ?? NaN },
       kafkaEndToEndMs: kafka,
-      processorBatches: { ...batches, meanMs: Number(((batches.seconds / batches.count) * 1000).toFixed(1)), eventsPerBatch: Math.round(produced / batches.count) },
+      processorBatches: { ...batches, meanMs: Number(((batches.seconds / batches.count) * 1000).toFixed(1)), eventsPerBatch: Math.round(produced / batches.count), phasesMeanMs },
       benchProcessCpuSeconds: Number(((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)),
       target: { p99Ms: 50 },
     },

@@ -106,6 +106,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const applied = new Counter({ name: 'clutch_processor_events_total', help: 'Canonical events seen by the processor, by outcome.', labelNames: ['outcome'], registers });
   const corrections = new Counter({ name: 'clutch_processor_window_corrections_total', help: 'Windows corrected by late events (behind the watermark).', registers });
   const batchSeconds = new Histogram({ name: 'clutch_processor_batch_seconds', help: 'Time to apply and write one batch.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+  const phaseSeconds = new Histogram({ name: 'clutch_processor_phase_seconds', help: 'Time per batch in each phase: apply (shards, with seeds), store (the transaction), publish (entities, Redis, deltas), commit.', labelNames: ['phase'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
   const key = (tenant: string, matchId: string) => `${tenant}\u0000${matchId}`;
   // Entities this process has written (key → name and team), so unchanged ones are not rewritten.
   const known = new Map<string, string>();
@@ -163,7 +164,9 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
    */
   const write = async (batch: LogBatch): Promise<() => Promise<void>> => {
     const stop = batchSeconds.startTimer();
+    const applying = phaseSeconds.startTimer({ phase: 'apply' });
     const list = await apply(batch);
+    applying();
     if (!list.length) {
       stop();
       return async () => {};
@@ -171,6 +174,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     const processedAt = new Date();
     let entities: Entities | undefined;
     const rows = list.flatMap((t) => t.rows);
+    const storing = phaseSeconds.startTimer({ phase: 'store' });
     if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
     await o.store.db.transaction().execute(async (trx) => {
       await upsertSummaries(trx, list.flatMap((t) => (t.summary ? [t.summary] : [])));
@@ -190,6 +194,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
       entities = entitiesOf(writes);
     });
+    storing();
     stop();
     const deltas: StatsDelta[] = list.map((t) => {
       const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
@@ -229,10 +234,16 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       }
     }
     await o.cache.leaderboards.set(contributions, 30 * DAY_MS);
+    // Each delta serialised once (its stats, the largest part, once too) for Redis and Kafka alike.
+    const jsons = deltas.map((d) => {
+      const { stats, ...head } = d;
+      const statsJson = JSON.stringify(stats);
+      return { statsJson, json: `${JSON.stringify(head).slice(0, -1)},"stats":${statsJson}}` };
+    });
     await Promise.all(
-      deltas.map(async (d) => {
-        const json = JSON.stringify(d);
-        await o.cache.cache.set(statsKey(d.tenant, d.matchId), JSON.stringify(d.stats), DAY_MS);
+      deltas.map(async (d, i) => {
+        const { json, statsJson } = jsons[i]!;
+        await o.cache.cache.set(statsKey(d.tenant, d.matchId), statsJson, DAY_MS);
         // After the store has the batch: cached reads of the match move to the new version.
         await o.cache.cache.set(seqKey(d.tenant, d.matchId), String(d.seq), DAY_MS);
         // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
@@ -251,7 +262,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     );
     // Consumers of clutch.stats.v1 drop a delta whose seq they have seen (a retry may resend one).
     if (o.statsTopic && deltas.length) {
-      await o.eventLog.append(deltas.map((d) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(JSON.stringify(d)) })));
+      await o.eventLog.append(deltas.map((d, i) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(jsons[i]!.json) })));
     }
   };
 
@@ -267,8 +278,12 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     for (let attempt = 1; ; attempt++) {
       try {
         after ??= await write(batch);
+        const publishing = phaseSeconds.startTimer({ phase: 'publish' });
         await after();
+        publishing();
+        const committing = phaseSeconds.startTimer({ phase: 'commit' });
         await sub.commit([position]);
+        committing();
         return;
       } catch (err) {
         if (!after) await shards.clear().catch(() => {});

@@ -44,7 +44,16 @@ export class KafkaSubscription implements Subscription {
   #stream: Stream | undefined;
   #iterator: AsyncIterator<Msg> | undefined;
   #pending: Promise<IteratorResult<Msg>> | undefined;
-  #carry: Msg | undefined;
+  /**
+   * Records taken from the stream, per partition, not yet delivered. The stream interleaves
+   * partitions fetch response by fetch response; a batch takes everything queued for one partition,
+   * so a member that falls behind gets larger batches (its per-batch costs amortise and it catches
+   * up) instead of one small fetch response at a time.
+   */
+  readonly #queues = new Map<string, Msg[]>();
+  #queued = 0;
+  /** Partition queues in turn (fairness between partitions). */
+  #turn = 0;
   #assignment = new Map<string, TopicPartition>();
   /** Next offset to deliver per partition (for seek, which rebuilds the stream). */
   readonly #positions = new Map<string, bigint>();
@@ -165,7 +174,9 @@ export class KafkaSubscription implements Subscription {
     }
     this.#iterator = this.#stream[Symbol.asyncIterator]();
     this.#pending = undefined;
-    this.#carry = undefined;
+    // Queued records are beyond the delivered positions the new stream starts from: fetched again.
+    this.#queues.clear();
+    this.#queued = 0;
     if (this.#consumer.assignments) {
       const now = new Map<string, TopicPartition>();
       for (const a of this.#consumer.assignments) for (const partition of a.partitions) now.set(tpKey(a.topic, partition), { topic: a.topic, partition });
@@ -180,8 +191,11 @@ export class KafkaSubscription implements Subscription {
     if (revoked.length) await this.#o.options.onRevoked?.(revoked);
     this.#assignment = next;
     for (const tp of revoked) {
-      this.#positions.delete(tpKey(tp.topic, tp.partition));
-      this.#seeks.delete(tpKey(tp.topic, tp.partition));
+      const k = tpKey(tp.topic, tp.partition);
+      this.#positions.delete(k);
+      this.#seeks.delete(k);
+      this.#queued -= this.#queues.get(k)?.length ?? 0;
+      this.#queues.delete(k);
     }
     if (added.length) await this.#o.options.onAssigned?.(added);
   }
@@ -199,11 +213,6 @@ export class KafkaSubscription implements Subscription {
 
   /** The next message, or undefined if close() or seek() interrupted the wait. */
   async #pull(): Promise<Msg | undefined> {
-    if (this.#carry) {
-      const m = this.#carry;
-      this.#carry = undefined;
-      return m;
-    }
     this.#pending ??= this.#iterator!.next();
     const interrupted = new Promise<'interrupted'>((resolve) => (this.#wake = () => resolve('interrupted')));
     const r = await Promise.race([this.#pending, interrupted]);
@@ -213,26 +222,44 @@ export class KafkaSubscription implements Subscription {
     return r.done ? undefined : r.value;
   }
 
+  #enqueue(m: Msg): void {
+    const k = tpKey(m.topic, m.partition);
+    // Records of partitions this member no longer owns belong to their new owner.
+    if (!this.#assignment.has(k)) return;
+    let q = this.#queues.get(k);
+    if (!q) this.#queues.set(k, (q = []));
+    q.push(m);
+    this.#queued++;
+  }
+
+  /** Moves what the stream already holds into the queues, up to a bound (the rest waits in the stream: backpressure). */
+  async #drain(max: number): Promise<void> {
+    while (this.#queued < max * 4 && (this.#stream?.readableLength ?? 0) > 0) {
+      const m = await this.#pull();
+      if (!m) return;
+      this.#enqueue(m);
+    }
+  }
+
   async #next(): Promise<IteratorResult<LogBatch>> {
     const max = this.#o.options.maxBatchRecords ?? 500;
     for (;;) {
       if (this.#closed) return { done: true, value: undefined };
       if (this.#seeks.size) await this.#applySeeks();
-      const first = await this.#pull();
-      if (!first) continue;
-      const k = tpKey(first.topic, first.partition);
-      // Records of partitions this member no longer owns belong to their new owner.
-      if (!this.#assignment.has(k)) continue;
-      const records = [first];
-      while (records.length < max && (this.#stream?.readableLength ?? 0) > 0) {
-        const m = await this.#pull();
-        if (!m) break;
-        if (m.topic !== first.topic || m.partition !== first.partition) {
-          this.#carry = m;
-          break;
-        }
-        records.push(m);
+      await this.#drain(max);
+      if (this.#queued === 0) {
+        const first = await this.#pull();
+        if (first) this.#enqueue(first);
+        continue;
       }
+      const keys = [...this.#queues.keys()];
+      const k = keys[this.#turn++ % keys.length]!;
+      const q = this.#queues.get(k)!;
+      const records = q.length <= max ? q : q.slice(0, max);
+      if (q.length <= max) this.#queues.delete(k);
+      else this.#queues.set(k, q.slice(max));
+      this.#queued -= records.length;
+      const first = records[0]!;
       const last = records[records.length - 1]!;
       this.#positions.set(k, last.offset + 1n);
       this.#epochs.set(k, last.leaderEpoch);
