@@ -11,6 +11,7 @@ import health from './api/health.ts';
 import home from './api/home.ts';
 import matches from './api/matches.ts';
 import metrics from './api/metrics.ts';
+import openapi from './api/openapi.ts';
 import ingestHttp from './ingest/http.ts';
 import { startParserStage } from './ingest/parser-stage.ts';
 import { startSequencerStage } from './ingest/sequencer-stage.ts';
@@ -61,6 +62,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     if (shuttingDown) reply.header('connection', 'close');
   });
 
+  await app.register(openapi, { version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version });
   await app.register(metrics);
   await app.register(health, { dependencies: infra.dependencies, isShuttingDown: () => shuttingDown });
 

@@ -3,6 +3,7 @@
 // is ever lost — and a clear 4xx with a code when the input is bad (the bytes and the reason also go
 // to the DLQ). Parsing into events happens behind the log, in the parser and sequencer stages.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import Type from 'typebox';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { createError, isClutchError } from '../errors.ts';
 import type { EventLog } from '../ports/event-log.ts';
@@ -16,6 +17,15 @@ import { tokenFrom, tokenVerifier, IngestWrongSource } from './auth.ts';
 
 export const IngestOverloaded = createError('CLUTCH_INGEST_OVERLOADED', 'ingest is at capacity (%s); retry after the Retry-After delay', 503);
 export const IngestUnavailable = createError('CLUTCH_INGEST_UNAVAILABLE', 'the event log did not take the payload (%s); nothing was accepted, retry after the Retry-After delay', 503);
+const Rejection = Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String() }, { additionalProperties: true });
+const Accepted202 = Type.Object({
+  ingestId: Type.String(),
+  accepted: Type.Integer({ description: 'Payloads taken' }),
+  rejected: Type.Array(Rejection),
+  raw: Type.Array(Type.Object({ partition: Type.Integer(), offset: Type.String() })),
+});
+/** The error body; a 400 of a multi-payload body lists every rejected payload too. */
+const IngestErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }), rejected: Type.Optional(Type.Array(Rejection)) });
 export const IngestEmpty = createError('CLUTCH_INGEST_EMPTY', 'the request body is empty', 400);
 
 /** Largest body per source: log bodies and live states are small; post-game documents are not. */
@@ -76,7 +86,13 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
 
   for (const source of availableSources()) {
     const adapter = adapterFor(source);
-    app.post(`/v1/ingest/${source}`, { bodyLimit: BODY_LIMITS[source] }, async (req, reply) => {
+    const schema = {
+      summary: `Send ${source} data`,
+      description: `Raw ${source} payloads (docs/sources/${source}.md). 202 once Kafka holds them; rejected payloads are listed (and kept in the dead-letter topic).`,
+      tags: ['ingest'],
+      response: { 202: Accepted202, 400: IngestErrorBody, 401: IngestErrorBody, 403: IngestErrorBody, 413: IngestErrorBody, 503: IngestErrorBody },
+    };
+    app.post(`/v1/ingest/${source}`, { bodyLimit: BODY_LIMITS[source], schema }, async (req, reply) => {
       const started = performance.now();
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (inFlight >= maxRequests || inFlightBytes + body.length > maxBytes) {

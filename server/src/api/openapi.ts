@@ -1,0 +1,24 @@
+// The OpenAPI 3.1 document, generated from the routes' own TypeBox schemas (one response schema per
+// status code), at GET /openapi.json, and a browsable UI at /docs. Register before any route.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+
+const openapi: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Clutch API',
+        version: opts.version,
+        description:
+          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "error": { "code", "message" } }` with a `CLUTCH_*` code. Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md).',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+};
+
+export default fp(openapi, { name: 'clutch-openapi' });
