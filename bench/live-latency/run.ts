@@ -8,9 +8,8 @@
 // - latency of a delta = when a client received it − the receivedAt of the newest event it carries.
 // In the same run, Kafka's own EndToEndLatency tool (one record at a time, acks=all) for comparison.
 // Prints JSON: p50/p99/p99.9 (ms), messages received, the achieved event rate, and the baseline.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import WebSocket from 'ws';
@@ -21,6 +20,7 @@ import { script } from '../../server/src/ingest/scenarios.ts';
 import { topicNames, topicSpecs } from '../../server/src/topics.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
 import { ensureBroker } from '../kafka-clients/broker.ts';
+import { startServe } from '../support/serve.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +32,6 @@ const CLIENTS = arg('clients', quick ? 500 : 5000);
 const MATCHES = arg('matches', 200);
 const SECONDS = arg('seconds', quick ? 8 : 20);
 const log = (m: string) => process.stderr.write(`[bench:live-latency] ${m}\n`);
-const bin = fileURLToPath(new URL('../../server/bin/clutch.mjs', import.meta.url));
 
 /** Live matches played side by side: each call gives the next event of the next match in turn. */
 function* interleaved(tenant: string, onNewMatch: (slot: number, matchId: string) => void): Generator<Envelope> {
@@ -99,22 +98,8 @@ async function main(): Promise<void> {
   await eventLog.ensureTopics(topicSpecs(topics));
 
   log('starting clutch serve --roles=process,api');
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: dbUrl.toString(), REDIS_URL: endpoints.redis.url, KAFKA_BROKERS: broker.brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: `benchlive:${id}:`, CLUTCH_ROLES: 'process,api', CLUTCH_SIMULATOR_MATCHES: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  let base = '';
-  for (const deadline = Date.now() + 60_000; !base && Date.now() < deadline && child.exitCode === null; ) {
-    await new Promise((r) => setTimeout(r, 200));
-    // LOG_LEVEL=warn hides the listen line: find the port from /proc (the child's only listener).
-    const ss = spawnSync('ss', ['-ltnp'], { encoding: 'utf8' }).stdout;
-    const port = new RegExp(`127\\.0\\.0\\.1:(\\d+)\\s.*pid=${child.pid},`).exec(ss)?.[1];
-    if (port && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok).catch(() => false))) base = `127.0.0.1:${port}`;
-  }
-  if (!base) throw new Error(`clutch serve did not start:\n${output}`);
+  const serve = await startServe({ DATABASE_URL: dbUrl.toString(), REDIS_URL: endpoints.redis.url, KAFKA_BROKERS: broker.brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: `benchlive:${id}:`, CLUTCH_ROLES: 'process,api', CLUTCH_SIMULATOR_MATCHES: '0' });
+  const base = serve.base;
 
   // Clients: each follows one match (the slot's match, and the next one in that slot after it ends).
   log(`connecting ${CLIENTS} WebSocket clients`);
@@ -193,8 +178,7 @@ async function main(): Promise<void> {
   await eventLog.ensureTopics([{ name: e2eTopic, partitions: 1 }]);
   const kafka = kafkaEndToEnd(broker.tools, broker.brokers, e2eTopic);
 
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await serve.stop();
   await eventLog.close();
   await admin.query(`drop database if exists benchlive_${id} with (force)`);
   await admin.end();

@@ -50,7 +50,8 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
       const tenant = opts.tenant(req);
       // Redis holds the live view; the store holds every match's (and answers when Redis is cold).
       const cached = await opts.cache.cache.get(statsKey(tenant, req.params.id)).catch(() => undefined);
-      if (cached) return JSON.parse(cached) as Record<string, unknown>;
+      // The cached view is already the response body: sent as is, not parsed and serialised again.
+      if (cached) return reply.type('application/json; charset=utf-8').send(cached as unknown as Record<string, unknown>);
       const view = await getMatchStats(opts.store.db, tenant, req.params.id);
       if (!view) return reply.code(404).send({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: `no stats for match ${req.params.id}` } });
       // Read-through: fill the miss, never over a newer view the processor wrote meanwhile.

@@ -1,0 +1,39 @@
+// `clutch serve` as a child process on the local services, for benchmarks that measure the product
+// as an operator runs it (its CPU apart from the benchmark's own clients).
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../server/bin/clutch.mjs', import.meta.url));
+
+export interface ServeChild {
+  /** host:port */
+  base: string;
+  stop(): Promise<void>;
+}
+
+export async function startServe(env: Record<string, string>): Promise<ServeChild> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  let base = '';
+  for (const deadline = Date.now() + 60_000; !base && Date.now() < deadline && child.exitCode === null; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    // With LOG_LEVEL=warn the listen line is not logged: find the child's listening port.
+    const ss = spawnSync('ss', ['-ltnp'], { encoding: 'utf8' }).stdout;
+    const port = new RegExp(`127\\.0\\.0\\.1:(\\d+)\\s.*pid=${child.pid},`).exec(ss)?.[1];
+    if (port && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok).catch(() => false))) base = `127.0.0.1:${port}`;
+  }
+  if (!base) {
+    child.kill('SIGKILL');
+    throw new Error(`clutch serve did not start:\n${output}`);
+  }
+  return {
+    base,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
