@@ -194,8 +194,6 @@ export class KafkaSubscription implements Subscription {
       const k = tpKey(tp.topic, tp.partition);
       this.#positions.delete(k);
       this.#seeks.delete(k);
-      this.#queued -= this.#queues.get(k)?.length ?? 0;
-      this.#queues.delete(k);
     }
     if (added.length) await this.#o.options.onAssigned?.(added);
   }
@@ -224,8 +222,6 @@ export class KafkaSubscription implements Subscription {
 
   #enqueue(m: Msg): void {
     const k = tpKey(m.topic, m.partition);
-    // Records of partitions this member no longer owns belong to their new owner.
-    if (!this.#assignment.has(k)) return;
     let q = this.#queues.get(k);
     if (!q) this.#queues.set(k, (q = []));
     q.push(m);
@@ -255,6 +251,13 @@ export class KafkaSubscription implements Subscription {
       const keys = [...this.#queues.keys()];
       const k = keys[this.#turn++ % keys.length]!;
       const q = this.#queues.get(k)!;
+      // Records of partitions this member does not own at delivery time belong to their owner (as the
+      // stream's own buffer was: a partition revoked and given back keeps what was fetched for it).
+      if (!this.#assignment.has(k)) {
+        this.#queues.delete(k);
+        this.#queued -= q.length;
+        continue;
+      }
       const records = q.length <= max ? q : q.slice(0, max);
       if (q.length <= max) this.#queues.delete(k);
       else this.#queues.set(k, q.slice(max));
