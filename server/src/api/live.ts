@@ -31,6 +31,9 @@ type ClientMessage =
   | { op: 'follow'; titles: string[]; tournaments: string[] }
   | { op: 'unfollow'; titles: string[]; tournaments: string[] };
 
+/** The fields each op accepts; any other is refused. */
+const FIELDS: Record<string, readonly string[]> = { subscribe: ['op', 'matches'], unsubscribe: ['op', 'matches'], follow: ['op', 'titles', 'tournaments'], unfollow: ['op', 'titles', 'tournaments'] };
+
 /** Validates a client message; returns a reason when it is not one we accept. */
 export function parseClientMessage(text: string): ClientMessage | string {
   let m: unknown;
@@ -40,15 +43,17 @@ export function parseClientMessage(text: string): ClientMessage | string {
     return 'not JSON';
   }
   if (typeof m !== 'object' || m === null) return 'not an object';
-  const { op, matches, titles = [], tournaments = [], ...other } = m as Record<string, unknown>;
+  const { op, matches, titles = [], tournaments = [] } = m as Record<string, unknown>;
+  const allowed = typeof op === 'string' && Object.hasOwn(FIELDS, op) ? FIELDS[op]! : undefined;
+  if (!allowed) return '`op` must be subscribe, unsubscribe, follow or unfollow';
+  const unknown = Object.keys(m).find((f) => !allowed.includes(f));
+  if (unknown) return `unknown field ${unknown}`;
   if (op === 'follow' || op === 'unfollow') {
-    if (matches !== undefined || Object.keys(other).length) return `unknown field ${matches !== undefined ? 'matches' : Object.keys(other)[0]}`;
     if (!Array.isArray(titles) || !titles.every((t) => isTitle(t))) return `\`titles\` must be a list of ${TITLES.join(', ')}`;
     if (!Array.isArray(tournaments) || !tournaments.every((t) => typeof t === 'string' && ID.test(t))) return '`tournaments` must be tournament ids';
     if (titles.length + tournaments.length === 0 || titles.length + tournaments.length > 100) return 'give 1 to 100 titles and tournaments';
     return { op, titles: titles as string[], tournaments: tournaments as string[] };
   }
-  if (Object.keys(other).length || (m as Record<string, unknown>)['titles'] !== undefined || (m as Record<string, unknown>)['tournaments'] !== undefined) return `unknown field ${Object.keys(other)[0] ?? 'titles'}`;
   if (!Array.isArray(matches) || matches.length === 0 || matches.length > 100) return '`matches` must be a list of 1 to 100 entries';
   if (op === 'subscribe') {
     for (const e of matches) {
@@ -60,11 +65,8 @@ export function parseClientMessage(text: string): ClientMessage | string {
     }
     return { op, matches: matches as Array<{ id: string; afterSeq?: number }> };
   }
-  if (op === 'unsubscribe') {
-    if (!matches.every((id) => typeof id === 'string' && ID.test(id))) return '`matches` must be match ids';
-    return { op, matches: matches as string[] };
-  }
-  return '`op` must be subscribe, unsubscribe, follow or unfollow';
+  if (!matches.every((id) => typeof id === 'string' && ID.test(id))) return '`matches` must be match ids';
+  return { op: 'unsubscribe', matches: matches as string[] };
 }
 
 const live: FastifyPluginAsync<LiveApiOptions> = async (app, opts) => {
@@ -170,4 +172,3 @@ export default fp(
   },
   { name: 'clutch-live' },
 );
-export { CLOSE };

@@ -214,7 +214,7 @@ describe('live delivery: WebSocket /v1/live and SSE /v1/matches/:id/live', () =>
     t = await embeddedApp();
     const url = await listen(t);
     const c = await connect(url);
-    for (const bad of ['not json', '{"op":"subscribe"}', '{"op":"subscribe","matches":[{"id":"a","afterSeq":-1}]}', '{"op":"subscribe","matches":[{"id":"a b"}]}', '{"op":"dance","matches":["a"]}', '{"op":"subscribe","matches":[{"id":"a","x":1}]}']) {
+    for (const bad of ['not json', '{"op":"subscribe"}', '{"op":"subscribe","matches":[{"id":"a","afterSeq":-1}]}', '{"op":"subscribe","matches":[{"id":"a b"}]}', '{"op":"dance","matches":["a"]}', '{"op":"constructor","matches":["a"]}', '{"op":"follow","titles":["cs2"],"matches":["a"]}', '{"op":"subscribe","matches":[{"id":"a","x":1}]}']) {
       c.messages.length = 0;
       c.ws.send(bad);
       expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'CLUTCH_LIVE_BAD_MESSAGE' });
