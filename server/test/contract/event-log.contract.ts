@@ -249,6 +249,24 @@ export function eventLogContract(name: string, make: () => Promise<EventLogFixtu
       expect([...got, ...more].map(text)).toEqual(['after']);
     });
 
+    it('commits the next transaction after one the log refused (the transactional client starts over)', async () => {
+      const t = await topic('tx-after-refusal');
+      const small = await topic('tx-refused');
+      await f.log.transaction(async (tx) => tx.append([rec(t, 'm', 'before')]));
+      const noise = Buffer.alloc(2 * 1024 * 1024);
+      for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
+      // Refused by the log, inside a transaction: the adapter gives up that transaction and its client.
+      for (let i = 0; i < 2; i++) {
+        await expect(f.log.transaction(async (tx) => tx.append([rec(t, 'm', `lost-${i}`), { topic: small, key: 'm', value: noise }]))).rejects.toMatchObject({ code: 'CLUTCH_EVENTLOG_RECORD_TOO_LARGE' });
+        await f.log.transaction(async (tx) => tx.append([rec(t, 'm', `after-${i}`)]));
+      }
+      const sub = await f.log.subscribe({ groupId: group('tx-after-refusal'), topics: [t] });
+      const got = await collect(sub, 3);
+      const more = await drain(sub, 1000);
+      await sub.close();
+      expect([...got, ...more].map(text)).toEqual(['before', 'after-0', 'after-1']);
+    });
+
     it('commits consumed offsets with the records of a transaction, or neither when it aborts (exactly once)', async () => {
       const input = await topic('eos-in');
       const output = await topic('eos-out');

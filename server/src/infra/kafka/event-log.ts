@@ -181,6 +181,12 @@ export class KafkaEventLog implements EventLog {
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
       transactionalId: this.#transactionalId,
+      // InitProducerId must say "no producer yet" (-1/-1): the client's default 0/0 asks the
+      // coordinator to bump the epoch of producer 0, which it refuses with PRODUCER_FENCED once the
+      // transactional id belongs to another producer id — so a producer re-created after a failure
+      // (a broker restart, a refused append) could never start a transaction again.
+      producerId: -1n,
+      producerEpoch: -1,
       // The client sends `timeout` as the transaction timeout too: a transaction left open by a crash
       // is aborted by the coordinator after 15 s instead of Kafka's usual minute.
       timeout: 15_000,
