@@ -12,7 +12,7 @@ import { isTitle, TITLES } from '@clutch/core';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOSE, type LiveHub } from '../live/hub.ts';
-import { ErrorBody } from './matches.ts';
+import { ErrorBody } from './errors.ts';
 
 export interface LiveApiOptions {
   hub: LiveHub;

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TITLES, type LiveSummary } from '@clutch/core';
 import type { CacheBackend } from '../ports/cache.ts';
+import { ErrorBody, sendError } from './errors.ts';
 import { summaryKey } from '../processing/processor.ts';
 import type { Store } from '../ports/store.ts';
 import { getMatch, listMatches, type MatchRow } from '../store/matches.ts';
@@ -21,8 +22,6 @@ export const MatchSchema = Type.Object({
   startedAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
-/** The error body of every route ({ error: { code, message } }, see api/errors.ts). */
-export const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 
 const present = (m: MatchRow) => ({
   id: m.id,
@@ -96,7 +95,7 @@ const matches: FastifyPluginAsyncTypebox<MatchesOptions> = async (app, opts) => 
       const cached = opts.cache ? await opts.cache.cache.get(summaryKey(tenant, req.params.id)).catch(() => undefined) : undefined;
       if (cached) return fromSummary(JSON.parse(cached) as LiveSummary);
       const m = await getMatch(opts.store.db, tenant, req.params.id);
-      if (!m) return reply.code(404).send({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: `no match ${req.params.id}` } });
+      if (!m) return sendError(reply, 404, 'CLUTCH_MATCH_NOT_FOUND', `no match ${req.params.id}`);
       return present(m);
     },
   );

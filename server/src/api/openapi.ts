@@ -13,7 +13,7 @@ const openapi: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
         title: 'Clutch API',
         version: opts.version,
         description:
-          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "error": { "code", "message" } }` with a `CLUTCH_*` code. Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md).',
+          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "code", "message", "details"? }` with a stable `CLUTCH_*` code (docs/api.md). Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md).',
       },
     },
   });

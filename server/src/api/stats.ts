@@ -11,7 +11,7 @@ import type { Store } from '../ports/store.ts';
 import { BOARD_STATS, boardKey, readCacheKey, seqKey, statsKey } from '../processing/processor.ts';
 import { slidingWindows } from '../processing/windows.ts';
 import { getMatchStats, matchWindows, type WindowPoint } from '../store/stats.ts';
-import { ErrorBody } from './matches.ts';
+import { ErrorBody, sendError } from './errors.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -53,7 +53,7 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
       // The cached view is already the response body: sent as is, not parsed and serialised again.
       if (cached) return reply.type('application/json; charset=utf-8').send(cached as unknown as Record<string, unknown>);
       const view = await getMatchStats(opts.store.db, tenant, req.params.id);
-      if (!view) return reply.code(404).send({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: `no stats for match ${req.params.id}` } });
+      if (!view) return sendError(reply, 404, 'CLUTCH_MATCH_NOT_FOUND', `no stats for match ${req.params.id}`);
       // Read-through: fill the miss, never over a newer view the processor wrote meanwhile.
       void opts.cache.cache.setIfAbsent(statsKey(tenant, req.params.id), JSON.stringify(view), DAY_MS).catch(() => {});
       return view as unknown as Record<string, unknown>;

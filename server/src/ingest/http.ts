@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { errorBodyWith, sendError } from '../api/errors.ts';
 import { createError, isClutchError } from '../errors.ts';
 import type { EventLog } from '../ports/event-log.ts';
 import type { Store } from '../ports/store.ts';
@@ -25,7 +26,7 @@ const Accepted202 = Type.Object({
   raw: Type.Array(Type.Object({ partition: Type.Integer(), offset: Type.String() })),
 });
 /** The error body; a 400 of a multi-payload body lists every rejected payload too. */
-const IngestErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }), rejected: Type.Optional(Type.Array(Rejection)) });
+const IngestErrorBody = errorBodyWith({ rejected: Type.Optional(Type.Array(Rejection)) });
 export const IngestEmpty = createError('CLUTCH_INGEST_EMPTY', 'the request body is empty', 400);
 
 /** Largest body per source: log bodies and live states are small; post-game documents are not. */
@@ -82,7 +83,7 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const fail = (reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}) => reply.code(status).send({ error: { code, message }, ...extra });
+  const fail = (reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}) => sendError(reply, status, code, message, undefined, extra);
 
   for (const source of availableSources()) {
     const adapter = adapterFor(source);

@@ -51,15 +51,19 @@ describe('HTTP skeleton', () => {
     for (const url of ['/v1/matches?limit=0', '/v1/matches?limit=abc', '/v1/matches?title=chess', '/v1/matches?status=paused']) {
       const res = await t.app.inject({ url });
       expect(res.statusCode, url).toBe(400);
-      expect(res.json().error.code, url).toBe('CLUTCH_BAD_REQUEST');
-      expect(res.json().error.message, url).toMatch(/querystring/);
+      expect(res.json().code, url).toBe('CLUTCH_BAD_REQUEST');
+      expect(res.json().message, url).toMatch(/querystring/);
+      expect(res.json().details[0], url).toMatchObject({ in: 'querystring', path: expect.stringMatching(/^\/(limit|title|status)$/) });
     }
+    const unknown = await t.app.inject({ url: '/v1/matches?limt=5' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: 'CLUTCH_BAD_REQUEST', details: [{ in: 'querystring', path: '/limt', message: 'unknown parameter "limt"' }] });
   });
 
   it('answers unknown routes and unknown matches with 404 and a coded error', async () => {
     t = await embeddedApp();
-    expect((await t.app.inject({ url: '/nope' })).json()).toEqual({ error: { code: 'CLUTCH_NOT_FOUND', message: 'no route GET /nope' } });
-    expect((await t.app.inject({ url: '/v1/matches/zzz' })).json()).toEqual({ error: { code: 'CLUTCH_MATCH_NOT_FOUND', message: 'no match zzz' } });
+    expect((await t.app.inject({ url: '/nope' })).json()).toEqual({ code: 'CLUTCH_NOT_FOUND', message: 'no route GET /nope' });
+    expect((await t.app.inject({ url: '/v1/matches/zzz' })).json()).toEqual({ code: 'CLUTCH_MATCH_NOT_FOUND', message: 'no match zzz' });
   });
 
   it('refuses a body over the configured limit with 413 and a coded error', async () => {
@@ -67,7 +71,7 @@ describe('HTTP skeleton', () => {
     t.app.post('/echo-test', async (req) => req.body);
     const res = await t.app.inject({ method: 'POST', url: '/echo-test', payload: { x: 'y'.repeat(5000) } });
     expect(res.statusCode).toBe(413);
-    expect(res.json().error.code).toBe('CLUTCH_HTTP_413');
+    expect(res.json().code).toBe('CLUTCH_HTTP_413');
   });
 
   it('serves the demo page listing live matches and the JSON endpoints', async () => {

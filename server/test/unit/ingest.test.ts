@@ -98,12 +98,12 @@ describe('ingest (embedded)', () => {
     const body = get5Bodies()[0]!;
     const missing = await post('get5', body);
     expect(missing.statusCode).toBe(401);
-    expect(missing.json().error.code).toBe('CLUTCH_INGEST_UNAUTHORIZED');
+    expect(missing.json().code).toBe('CLUTCH_INGEST_UNAUTHORIZED');
     expect((await post('get5', body, { authorization: 'Bearer cit_nope' })).statusCode).toBe(401);
     const other = (await createIngestToken(t.infra.store.db, { tenant: 'acme', source: 'matchzy', streamId: 's' })).token;
     const wrong = await post('get5', body, { authorization: `Bearer ${other}` });
     expect(wrong.statusCode).toBe(403);
-    expect(wrong.json().error).toEqual({ code: 'CLUTCH_INGEST_WRONG_SOURCE', message: 'this ingest token is for source "matchzy", not "get5"' });
+    expect(wrong.json()).toEqual({ code: 'CLUTCH_INGEST_WRONG_SOURCE', message: 'this ingest token is for source "matchzy", not "get5"' });
     const unknown = await post('chess', body, auth());
     expect(unknown.statusCode).toBe(404);
   });
@@ -111,8 +111,8 @@ describe('ingest (embedded)', () => {
   it('answers bad input with 400 and a coded reason, keeps the bytes in the DLQ, and accepts the good lines of a batch', async () => {
     const bad = await post('get5', '{"event": "round_end", ', auth());
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.code).toBe('CLUTCH_PARSE_INVALID');
-    expect(bad.json().error.message).toMatch(/get5: not valid JSON/);
+    expect(bad.json().code).toBe('CLUTCH_PARSE_INVALID');
+    expect(bad.json().message).toMatch(/get5: not valid JSON/);
     const [good1, good2] = get5Bodies();
     const batch = await post('get5', `${good1}\n{"not": "a get5 event"}\n${good2}\n`, { ...auth(), 'content-type': 'application/x-ndjson' });
     expect(batch.statusCode).toBe(202);
@@ -126,7 +126,7 @@ describe('ingest (embedded)', () => {
   it('refuses an empty body (400) and one over the source limit (413)', async () => {
     const empty = await post('get5', '', auth());
     expect(empty.statusCode).toBe(400);
-    expect(empty.json().error.code).toBe('CLUTCH_INGEST_EMPTY');
+    expect(empty.json().code).toBe('CLUTCH_INGEST_EMPTY');
     const huge = await post('get5', `{"event":"x","pad":"${'x'.repeat(2 << 20)}"}`, auth());
     expect(huge.statusCode).toBe(413);
   });
@@ -154,7 +154,7 @@ describe('ingest (embedded)', () => {
       const res = await app.inject({ method: 'POST', url: '/v1/ingest/get5', payload: get5Bodies()[0]!, headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` } });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('1');
-      expect(res.json().error.code).toBe('CLUTCH_INGEST_OVERLOADED');
+      expect(res.json().code).toBe('CLUTCH_INGEST_OVERLOADED');
       await app.close();
     } finally {
       await small.dispose();

@@ -225,7 +225,7 @@ describe('live delivery: WebSocket /v1/live and SSE /v1/matches/:id/live', () =>
     for (const [url, headers] of [['/v1/matches/m/live', { 'last-event-id': 'abc' }], ['/v1/matches/m/live?afterSeq=-1', {}], ['/v1/matches/m/live?after=1', {}], ['/v1/matches/a%20b/live', {}]] as const) {
       const r = await t.app.inject({ url, headers });
       expect(r.statusCode, url).toBe(400);
-      expect(r.json().error.code).toMatch(/^CLUTCH_/);
+      expect(r.json().code).toMatch(/^CLUTCH_/);
     }
     // A message over 64 KiB closes with 1009 (message too big).
     const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
