@@ -3,9 +3,11 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_ingest_tokens.ts';
 import * as m0003 from './0003_processing.ts';
+import * as m0004 from './0004_match_events.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_ingest_tokens': m0002,
   '0003_processing': m0003,
+  '0004_match_events': m0004,
 };

@@ -48,6 +48,15 @@ export interface Matches {
   winner: string | null;
 }
 
+export interface MatchEvents {
+  envelope: string;
+  match_id: string;
+  occurred_at: Date;
+  seq: number;
+  tenant_id: string;
+  type: string;
+}
+
 export interface MatchPlayerStats {
   assists: number;
   deaths: number;
@@ -184,6 +193,7 @@ export interface Tournaments {
 
 export interface DB {
   ingest_tokens: IngestTokens;
+  match_events: MatchEvents;
   match_player_stats: MatchPlayerStats;
   match_rosters: MatchRosters;
   match_stats: MatchStats;
