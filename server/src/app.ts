@@ -9,6 +9,8 @@ import type { Infra } from './infra/wiring.ts';
 import { installErrorHandler } from './api/errors.ts';
 import health from './api/health.ts';
 import home from './api/home.ts';
+import catalog from './api/catalog.ts';
+import httpCache from './api/http-cache.ts';
 import matches from './api/matches.ts';
 import metrics from './api/metrics.ts';
 import openapi from './api/openapi.ts';
@@ -23,6 +25,7 @@ import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import stats from './api/stats.ts';
 import live from './api/live.ts';
 import { LiveHub } from './live/hub.ts';
+import { startArchiver, type Archiver } from './processing/archiver.ts';
 import { startProcessor, type Processor } from './processing/processor.ts';
 import { ensureTenant } from './store/tenants.ts';
 import { groupName, topicNames, topicSpecs } from './topics.ts';
@@ -78,13 +81,16 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
 
   if (config.roles.includes('api')) {
     await app.register(home);
+    await app.register(httpCache);
     await app.register(matches, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
+    await app.register(catalog, { store: infra.store, tenant: () => config.defaultTenant });
     await app.register(stats, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
     const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }) });
     await app.register(live, { hub, tenant: () => config.defaultTenant });
   }
 
   let processor: Processor | undefined;
+  let archiver: Archiver | undefined;
   let simulator: Simulator | undefined;
   let pollers: Pollers | undefined;
   const stages: Stage[] = [];
@@ -109,6 +115,14 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         concurrency: config.processorConcurrency,
         historyLength: config.liveHistoryLength,
       });
+      archiver = await startArchiver({
+        eventLog: infra.eventLog,
+        store: infra.store,
+        topic: topics.events,
+        groupId: groupName(config.kafkaTopicPrefix, 'archiver'),
+        log: logger.child({ 'log.logger': 'archiver' }),
+        metrics: app.metrics,
+      });
     }
     if (config.roles.includes('ingest') && config.simulatorMatches > 0) {
       simulator = startSimulator({
@@ -129,6 +143,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await pollers?.stop();
     for (const stage of stages) await stage.stop();
     await processor?.stop();
+    await archiver?.stop();
     await infra.close();
   });
 

@@ -14,6 +14,9 @@ export interface LiveSummary {
   teams: [{ id: string; name: string; score: number }, { id: string; name: string; score: number }];
   map?: string;
   winner?: string;
+  /** The tournament and series (best-of) the match belongs to, when the source says. */
+  tournamentId?: string;
+  seriesId?: string;
   /** Seq of the last event applied: events at or below it are ignored (redelivery is harmless). */
   lastSeq: number;
   startedAt: string;
@@ -36,6 +39,11 @@ function blank(e: Envelope): LiveSummary {
   };
 }
 
+function withIds(s: LiveSummary, e: Envelope): void {
+  if (e.tournamentId !== undefined) s.tournamentId = e.tournamentId;
+  if (e.seriesId !== undefined) s.seriesId = e.seriesId;
+}
+
 /**
  * Applies one event. Returns the same object when the event changes nothing (already applied,
  * or a type the summary does not track), so callers can tell whether to write.
@@ -45,6 +53,7 @@ export function applyToSummary(current: LiveSummary | undefined, e: Envelope): L
   if (e.seq <= s.lastSeq) return s;
   const next: LiveSummary = { ...s, teams: [{ ...s.teams[0] }, { ...s.teams[1] }], lastSeq: e.seq, updatedAt: e.occurredAt };
   const teamIndex = (id: string) => next.teams.findIndex((t) => t.id === id);
+  withIds(next, e);
   if (isType(e, 'match.started')) {
     next.teams = [
       { ...e.payload.teams[0], score: 0 },

@@ -12,6 +12,8 @@ export interface MatchRow {
   teams: LiveSummary['teams'];
   map: string | null;
   winner: string | null;
+  tournamentId: string | null;
+  seriesId: string | null;
   lastSeq: number;
   startedAt: Date;
   updatedAt: Date;
@@ -39,6 +41,8 @@ function toRow(r: {
   teams: unknown;
   map: string | null;
   winner: string | null;
+  tournament_id: string | null;
+  series_id: string | null;
   last_seq: number;
   started_at: Date;
   updated_at: Date;
@@ -51,18 +55,58 @@ function toRow(r: {
     teams: r.teams as LiveSummary['teams'],
     map: r.map,
     winner: r.winner,
+    tournamentId: r.tournament_id,
+    seriesId: r.series_id,
     lastSeq: r.last_seq,
     startedAt: r.started_at,
     updatedAt: r.updated_at,
   };
 }
 
-export async function listMatches(db: Db, tenant: string, opts: { status?: MatchRow['status']; title?: Title; limit: number }): Promise<MatchRow[]> {
-  let q = db.selectFrom('matches').selectAll().where('tenant_id', '=', tenant);
-  if (opts.status) q = q.where('status', '=', opts.status);
-  if (opts.title) q = q.where('title', '=', opts.title);
-  const rows = await q.orderBy('updated_at', 'desc').orderBy('id').limit(opts.limit).execute();
+export interface MatchQuery {
+  status?: MatchRow['status'];
+  title?: Title;
+  tournament?: string;
+  series?: string;
+  /** Matches this team played. */
+  team?: string;
+  /** Matches this player played (their roster). */
+  player?: string;
+  /** Started at or after / before. */
+  from?: Date;
+  to?: Date;
+  /** Keyset: matches after this one in the order (started_at desc, id desc). */
+  after?: { startedAt: Date; id: string };
+  limit: number;
+}
+
+/** Matches of a tenant, newest start first (ties by id): a stable order for cursor pagination. */
+export async function queryMatches(db: Db, tenant: string, q: MatchQuery): Promise<MatchRow[]> {
+  let s = db.selectFrom('matches').selectAll().where('tenant_id', '=', tenant);
+  if (q.status) s = s.where('status', '=', q.status);
+  if (q.title) s = s.where('title', '=', q.title);
+  if (q.tournament) s = s.where('tournament_id', '=', q.tournament);
+  if (q.series) s = s.where('series_id', '=', q.series);
+  if (q.team) s = s.where(sql<boolean>`teams @> ${JSON.stringify([{ id: q.team }])}::jsonb`);
+  if (q.player) {
+    const player = q.player;
+    s = s.where(({ exists, selectFrom }) =>
+      exists(selectFrom('match_rosters as r').select('r.player_id').whereRef('r.tenant_id', '=', 'matches.tenant_id').whereRef('r.match_id', '=', 'matches.id').where('r.player_id', '=', player)),
+    );
+  }
+  if (q.from) s = s.where('started_at', '>=', q.from);
+  if (q.to) s = s.where('started_at', '<', q.to);
+  if (q.after) {
+    const { startedAt, id } = q.after;
+    s = s.where((eb) => eb.or([eb('started_at', '<', startedAt), eb.and([eb('started_at', '=', startedAt), eb('id', '<', id)])]));
+  }
+  const rows = await s.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
   return rows.map(toRow);
+}
+
+/** The latest matches (by start), optionally of one status and title. */
+export async function listMatches(db: Db, tenant: string, opts: { status?: MatchRow['status']; title?: Title; limit: number }): Promise<MatchRow[]> {
+  return queryMatches(db, tenant, opts);
 }
 
 export async function getMatch(db: Db, tenant: string, id: string): Promise<MatchRow | undefined> {
