@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // CLIs, scripts and benchmarks talk to a terminal.
-    files: ['scripts/**', 'bench/**', 'server/bin/**', '**/cli.ts'],
+    files: ['scripts/**', 'bench/**', 'server/bin/**', '**/cli.ts', 'sdk/examples/**'],
     rules: { 'no-console': 'off' },
   },
 );

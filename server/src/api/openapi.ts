@@ -16,6 +16,15 @@ const openapi: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
           'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "code", "message", "details"? }` with a stable `CLUTCH_*` code (docs/api.md). Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md).',
       },
     },
+    // A parameter with a default is optional for the caller (the route's schema lists it as required
+    // only so that the handler always sees a value): say so, or generated clients demand it.
+    transform: ({ schema, url }) => {
+      const s = schema as { querystring?: { required?: string[]; properties?: Record<string, { default?: unknown }> } } | undefined;
+      const q = s?.querystring;
+      if (!q?.required || !q.properties) return { schema: schema!, url };
+      const required = q.required.filter((k) => q.properties![k]?.default === undefined);
+      return { schema: { ...schema!, querystring: { ...q, required } } as typeof schema & object, url };
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,75 @@
+// The typed REST client: openapi-fetch over the types generated from the server's OpenAPI document
+// (src/openapi.gen.ts, `npm run gen`). Every path, parameter and answer is typed; errors come back
+// as the documented body { code, message, details? }, or thrown as ClutchApiError by `unwrap`.
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import type { paths } from './openapi.gen.ts';
+
+export type { paths } from './openapi.gen.ts';
+export type ClutchClient = Client<paths>;
+
+export interface ClutchClientOptions {
+  /** e.g. https://api.clutch.example (no trailing /v1). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>` (an API key or an OAuth2 access token). */
+  token?: string | (() => string | Promise<string>);
+  fetch?: ClientOptions['fetch'];
+  headers?: Record<string, string>;
+}
+
+export function createClutchClient(o: ClutchClientOptions): ClutchClient {
+  const client = createClient<paths>({ baseUrl: o.baseUrl.replace(/\/+$/, ''), ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.headers ? { headers: o.headers } : {}) });
+  if (o.token) {
+    const token = o.token;
+    client.use({
+      async onRequest({ request }) {
+        request.headers.set('authorization', `Bearer ${typeof token === 'function' ? await token() : token}`);
+        return request;
+      },
+    });
+  }
+  return client;
+}
+
+/** The error body of every Clutch API answer that is not 2xx. */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  details?: Array<{ in: string; path: string; message: string } & Record<string, unknown>>;
+}
+
+export class ClutchApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: ApiErrorBody['details'];
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: number, body: Partial<ApiErrorBody> | undefined, retryAfter?: string | null) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.name = 'ClutchApiError';
+    this.status = status;
+    this.code = body?.code ?? `CLUTCH_HTTP_${status}`;
+    this.details = body?.details;
+    const s = retryAfter ? Number(retryAfter) : NaN;
+    this.retryAfterSeconds = Number.isFinite(s) ? s : undefined;
+  }
+}
+
+/** The data of an openapi-fetch answer, or a ClutchApiError with the server's code. */
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok && data !== undefined) return data;
+  if (response.status === 304) throw new ClutchApiError(304, { code: 'CLUTCH_NOT_MODIFIED', message: 'not modified' });
+  throw new ClutchApiError(response.status, error as Partial<ApiErrorBody> | undefined, response.headers.get('retry-after'));
+}
+
+/**
+ * Every item of a cursor-paginated list, page after page:
+ *   for await (const m of paginate((cursor) => client.GET('/v1/matches', { params: { query: { status: 'finished', cursor } } }))) …
+ */
+export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<{ data?: { data: T[]; next: string | null }; error?: unknown; response: Response }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await unwrap(fetchPage(cursor));
+    yield* page.data;
+    cursor = page.next ?? undefined;
+  } while (cursor);
+}
