@@ -12,6 +12,7 @@ import home from './api/home.ts';
 import catalog from './api/catalog.ts';
 import httpCache from './api/http-cache.ts';
 import matches from './api/matches.ts';
+import { microCached } from './api/micro-cache.ts';
 import metrics from './api/metrics.ts';
 import openapi from './api/openapi.ts';
 import ingestHttp from './ingest/http.ts';
@@ -24,6 +25,7 @@ import type { Stage } from './streams/stateful-stage.ts';
 import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import stats from './api/stats.ts';
 import live from './api/live.ts';
+import grpc from './api/grpc.ts';
 import { LiveHub } from './live/hub.ts';
 import { startArchiver, type Archiver } from './processing/archiver.ts';
 import { startProcessor, type Processor } from './processing/processor.ts';
@@ -82,11 +84,14 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   if (config.roles.includes('api')) {
     await app.register(home);
     await app.register(httpCache);
-    await app.register(matches, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
+    const reads = microCached(infra.cache, config.apiMicroCacheMs);
+    await app.register(matches, { store: infra.store, cache: reads, tenant: () => config.defaultTenant });
     await app.register(catalog, { store: infra.store, tenant: () => config.defaultTenant });
-    await app.register(stats, { store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant });
+    await app.register(stats, { store: infra.store, cache: reads, tenant: () => config.defaultTenant });
     const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }) });
     await app.register(live, { hub, tenant: () => config.defaultTenant });
+    const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
+    await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
   }
 
   let processor: Processor | undefined;

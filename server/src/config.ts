@@ -58,7 +58,9 @@ export const VARS = {
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
   CLUTCH_PROCESSOR_WORKERS: { kind: 'int', doc: 'Worker threads of the processor role for decoding, stats, windows and snapshots (0: on the main thread).', default: '1', min: 0, max: 64 },
   CLUTCH_PROCESSOR_CONCURRENCY: { kind: 'int', doc: 'Batches the processor applies and writes at once (different partitions).', default: '4', min: 1, max: 64 },
+  CLUTCH_API_MICROCACHE_MS: { kind: 'int', doc: 'How long (ms) the API keeps a hot cached read (live summary, stats, leaderboard) in process memory before asking Redis again; 0 = always ask.', default: '500', min: 0, max: 60_000 },
   CLUTCH_LIVE_HISTORY_LENGTH: { kind: 'int', doc: 'Stat deltas kept per match in Redis for live clients that resume (older gaps get a fresh snapshot).', default: '1000', min: 1, max: 100_000 },
+  CLUTCH_GRPC_H2C_PORT: { kind: 'int', doc: 'Also serve the gRPC/Connect API over HTTP/2 cleartext (h2c) on this port of HOST, for gRPC clients inside a cluster (api role; 0 = any free port; empty = no h2c listener). Over TLS, gRPC also works on PORT.', min: 0, max: 65535 },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
   // Pollers (role ingest, docs/sources/pollers.md): each runs only when its key and targets are set.
   POLL_TENANT: { kind: 'string', doc: 'Tenant the pollers submit to; empty = CLUTCH_DEFAULT_TENANT.', default: '' },
@@ -95,6 +97,8 @@ export interface Config {
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   roles: Role[];
+  /** In-process lifetime of hot API reads (api/micro-cache.ts). */
+  apiMicroCacheMs: number;
   eventLog: 'kafka' | 'memory';
   store: 'postgres' | 'pglite';
   cache: 'redis' | 'memory';
@@ -116,6 +120,8 @@ export interface Config {
   simulatorSpeed: number;
   processorWorkers: number;
   liveHistoryLength: number;
+  /** HTTP/2 cleartext port of the gRPC API; undefined = none. */
+  grpcH2cPort: number | undefined;
   processorConcurrency: number;
   demoIngestTokens: boolean;
   pollers: PollersConfig;
@@ -231,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorSpeed: int('CLUTCH_SIMULATOR_SPEED'),
     processorWorkers: int('CLUTCH_PROCESSOR_WORKERS'),
     liveHistoryLength: int('CLUTCH_LIVE_HISTORY_LENGTH'),
+    grpcH2cPort: opt('CLUTCH_GRPC_H2C_PORT') === undefined ? undefined : int('CLUTCH_GRPC_H2C_PORT'),
+    apiMicroCacheMs: int('CLUTCH_API_MICROCACHE_MS'),
     processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
     pollers: {
