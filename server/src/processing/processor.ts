@@ -5,11 +5,14 @@
 // - event-time windows.
 //
 // Per batch, in this order:
-// 1. One PostgreSQL transaction writes everything, with last_seq guards: summaries, the stats
+// 1. Live: each touched match's delta into its Redis history, then pub/sub (live clients), and the
+//    live stats view. Applying is deterministic, so a batch applied again after a failure yields the
+//    same seqs, which the history and the sessions drop.
+// 2. One PostgreSQL transaction writes everything, with last_seq guards: summaries, the stats
 //    snapshot and view, per-player/team rows, rosters and entities, windows.
-// 2. Redis: the live state, leaderboards, pub/sub.
-// 3. Stat deltas go to clutch.stats.v1.
-// 4. Only then are the offsets committed.
+// 3. Redis: the version of the match's cached reads, leaderboards, summaries.
+// 4. Stat deltas go to clutch.stats.v1.
+// 5. Only then are the offsets committed.
 //
 // Recovery after a crash or a rebalance: the snapshot in match_stats plus a replay from the committed
 // offset. Events at or below the snapshot's seq are skipped, so a replay changes nothing.
@@ -106,7 +109,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const applied = new Counter({ name: 'clutch_processor_events_total', help: 'Canonical events seen by the processor, by outcome.', labelNames: ['outcome'], registers });
   const corrections = new Counter({ name: 'clutch_processor_window_corrections_total', help: 'Windows corrected by late events (behind the watermark).', registers });
   const batchSeconds = new Histogram({ name: 'clutch_processor_batch_seconds', help: 'Time to apply and write one batch.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
-  const phaseSeconds = new Histogram({ name: 'clutch_processor_phase_seconds', help: 'Time per batch in each phase: apply (shards, with seeds), store (the transaction), publish (entities, Redis, deltas), commit.', labelNames: ['phase'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+  const phaseSeconds = new Histogram({ name: 'clutch_processor_phase_seconds', help: 'Time per batch in each phase: apply (shards, with seeds), live (history and pub/sub), store (the transaction), publish (entities, Redis, stat deltas), commit.', labelNames: ['phase'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
   const key = (tenant: string, matchId: string) => `${tenant}\u0000${matchId}`;
   // Entities this process has written (key → name and team), so unchanged ones are not rewritten.
   const known = new Map<string, string>();
@@ -128,6 +131,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
           teams: row.teams,
           ...(row.map ? { map: row.map } : {}),
           ...(row.winner ? { winner: row.winner } : {}),
+          ...(row.tournamentId ? { tournamentId: row.tournamentId } : {}),
+          ...(row.seriesId ? { seriesId: row.seriesId } : {}),
           lastSeq: row.lastSeq,
           startedAt: row.startedAt.toISOString(),
           updatedAt: row.updatedAt.toISOString(),
@@ -172,6 +177,24 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       return async () => {};
     }
     const processedAt = new Date();
+    const deltas: StatsDelta[] = list.map((t) => {
+      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
+      corrections.inc(delta.windows.corrections.length);
+      return delta;
+    });
+    // Each delta serialised once (its stats, the largest part, once too) for Redis and Kafka alike.
+    const jsons = deltas.map((d) => {
+      const { stats, ...head } = d;
+      const statsJson = JSON.stringify(stats);
+      return { statsJson, json: `${JSON.stringify(head).slice(0, -1)},"stats":${statsJson}}` };
+    });
+    // Live clients first: the deltas go out before the store write, which is off the live path.
+    // Applying is deterministic, so if the write fails and the batch is applied again from the last
+    // snapshot, the same seqs come out again: the history refuses them and sessions drop a seq they
+    // already sent. A client may see a delta a moment before REST reads have it.
+    const sending = phaseSeconds.startTimer({ phase: 'live' });
+    await sendLive(deltas, jsons);
+    sending();
     let entities: Entities | undefined;
     const rows = list.flatMap((t) => t.rows);
     const storing = phaseSeconds.startTimer({ phase: 'store' });
@@ -196,16 +219,26 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     });
     storing();
     stop();
-    const deltas: StatsDelta[] = list.map((t) => {
-      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
-      corrections.inc(delta.windows.corrections.length);
-      return delta;
-    });
     const summaries = list.flatMap((t) => (t.summary ? [t.summary] : []));
-    return () => publish(entities!, deltas, summaries);
+    return () => publish(entities!, deltas, jsons, summaries);
   };
 
-  const publish = async (entities: Entities, deltas: StatsDelta[], summaries: LiveSummary[]): Promise<void> => {
+  /** Each delta into its match's history, then onto the tenant's channel (live sessions), and the live stats view. */
+  const sendLive = async (deltas: StatsDelta[], jsons: Array<{ json: string; statsJson: string }>): Promise<void> => {
+    await Promise.all(
+      deltas.map(async (d, i) => {
+        const { json, statsJson } = jsons[i]!;
+        await o.cache.cache.set(statsKey(d.tenant, d.matchId), statsJson, DAY_MS);
+        // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
+        // History before publishing: a live subscriber registers, then reads the history, so every
+        // delta is in what it read or in what it hears (never in neither).
+        await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: historyLength, ttlMs: DAY_MS });
+        await o.cache.pubsub.publish(statsChannel(d.tenant), json);
+      }),
+    );
+  };
+
+  const publish = async (entities: Entities, deltas: StatsDelta[], jsons: Array<{ json: string }>, summaries: LiveSummary[]): Promise<void> => {
     // Players, teams and tournaments are shared with other partitions: written after the match's
     // own rows, outside its transaction, in key order, and only when new or changed since this
     // process last wrote them.
@@ -234,25 +267,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       }
     }
     await o.cache.leaderboards.set(contributions, 30 * DAY_MS);
-    // Each delta serialised once (its stats, the largest part, once too) for Redis and Kafka alike.
-    const jsons = deltas.map((d) => {
-      const { stats, ...head } = d;
-      const statsJson = JSON.stringify(stats);
-      return { statsJson, json: `${JSON.stringify(head).slice(0, -1)},"stats":${statsJson}}` };
-    });
-    await Promise.all(
-      deltas.map(async (d, i) => {
-        const { json, statsJson } = jsons[i]!;
-        await o.cache.cache.set(statsKey(d.tenant, d.matchId), statsJson, DAY_MS);
-        // After the store has the batch: cached reads of the match move to the new version.
-        await o.cache.cache.set(seqKey(d.tenant, d.matchId), String(d.seq), DAY_MS);
-        // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
-        // History before publishing: a live subscriber registers, then reads the history, so every
-        // delta is in what it read or in what it hears (never in neither).
-        await o.cache.liveHistory.append(historyKey(d.tenant, d.matchId), { seq: d.seq, message: json }, { maxLen: historyLength, ttlMs: DAY_MS });
-        await o.cache.pubsub.publish(statsChannel(d.tenant), json);
-      }),
-    );
+    // After the store has the batch: cached reads of the match move to the new version.
+    await Promise.all(deltas.map((d) => o.cache.cache.set(seqKey(d.tenant, d.matchId), String(d.seq), DAY_MS)));
     await Promise.all(
       summaries.map(async (sm) => {
         const json = JSON.stringify(sm);
