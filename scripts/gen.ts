@@ -1,7 +1,9 @@
 // npm run gen — regenerates every generated file; `npm run gen -- --check` fails when one is stale
 // (CI runs the check). Generated files carry a "generated" header and are never edited by hand.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { generate, PostgresDialect } from 'kysely-codegen';
 import { createPGliteStore } from '../server/src/infra/pglite/store.ts';
 import { VARS } from '../server/src/config.ts';
@@ -157,6 +159,33 @@ const outputs: [string, () => Promise<string>][] = [
   ['sdk/client/src/openapi.gen.ts', sdkTypes],
 ];
 
+// Protobuf (proto/ → server/src/gen): buf and protoc-gen-es from node_modules, buf.gen.yaml at the
+// root. buf lints the files, then generates into a temporary folder; every generated file becomes an
+// output below, and a file in server/src/gen that buf no longer generates is stale.
+const PROTO_OUT = 'server/src/gen';
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => relative(dir, join(d.parentPath, d.name)));
+}
+function protobufOutputs(): [string, () => Promise<string>][] {
+  const bin = join(repoRoot, 'node_modules/.bin');
+  const env = { ...process.env, PATH: [bin, dirname(process.execPath), process.env.PATH ?? ''].join(delimiter) };
+  execFileSync(join(bin, 'buf'), ['lint'], { cwd: repoRoot, env, stdio: 'inherit' });
+  const tmp = mkdtempSync(join(tmpdir(), 'clutch-buf-'));
+  try {
+    execFileSync(join(bin, 'buf'), ['generate', '--output', tmp], { cwd: repoRoot, env, stdio: 'inherit' });
+    const made = new Map(filesUnder(join(tmp, PROTO_OUT)).map((f) => [join(PROTO_OUT, f), readFileSync(join(tmp, PROTO_OUT, f), 'utf8')]));
+    if (!made.size) throw new Error('buf generate produced nothing');
+    for (const f of filesUnder(join(repoRoot, PROTO_OUT))) if (!made.has(join(PROTO_OUT, f))) made.set(join(PROTO_OUT, f), '');
+    return [...made].map(([file, text]) => [file, async () => text]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+outputs.push(...protobufOutputs());
+
 let stale = 0;
 for (const [file, make] of outputs) {
   const path = join(repoRoot, file);
@@ -166,7 +195,11 @@ for (const [file, make] of outputs) {
   if (check) {
     console.error(`stale generated file: ${file} (run npm run gen)`);
     stale++;
+  } else if (next === '') {
+    rmSync(path); // no longer generated (a removed .proto)
+    console.error(`removed ${file}`);
   } else {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, next);
     console.error(`wrote ${file}`);
   }
