@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.services/**', '.tools/**', 'coverage/**', 'dashboard/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.services/**', '.tools/**', 'coverage/**', 'dashboard/**', 'server/src/gen/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
