@@ -4,10 +4,12 @@ import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_ingest_tokens.ts';
 import * as m0003 from './0003_processing.ts';
 import * as m0004 from './0004_match_events.ts';
+import * as m0005 from './0005_webhooks.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_ingest_tokens': m0002,
   '0003_processing': m0003,
   '0004_match_events': m0004,
+  '0005_webhooks': m0005,
 };

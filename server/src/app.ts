@@ -26,6 +26,9 @@ import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import stats from './api/stats.ts';
 import live from './api/live.ts';
 import grpc from './api/grpc.ts';
+import webhooks from './api/webhooks.ts';
+import { startDispatcher, type Dispatcher } from './webhooks/dispatcher.ts';
+import { startRouter, type Router } from './webhooks/router.ts';
 import { LiveHub } from './live/hub.ts';
 import { startArchiver, type Archiver } from './processing/archiver.ts';
 import { startProcessor, type Processor } from './processing/processor.ts';
@@ -81,6 +84,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     if (config.demoIngestTokens) await ensureDemoTokens(infra, config.defaultTenant);
   }
 
+  let dispatcher: Dispatcher | undefined;
+  let webhookRouter: Router | undefined;
   if (config.roles.includes('api')) {
     await app.register(home);
     await app.register(httpCache);
@@ -92,6 +97,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(live, { hub, tenant: () => config.defaultTenant });
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
     await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
+    await app.register(webhooks, { store: infra.store, tenant: () => config.defaultTenant, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 
   let processor: Processor | undefined;
@@ -128,6 +134,20 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         log: logger.child({ 'log.logger': 'archiver' }),
         metrics: app.metrics,
       });
+      const w = config.webhooks;
+      dispatcher = startDispatcher({ ...w, store: infra.store, log: logger.child({ 'log.logger': 'webhooks' }), metrics: app.metrics });
+      webhookRouter = await startRouter({
+        eventLog: infra.eventLog,
+        store: infra.store,
+        eventsTopic: topics.events,
+        statsTopic: topics.stats,
+        groupId: groupName(config.kafkaTopicPrefix, 'webhooks'),
+        log: logger.child({ 'log.logger': 'webhooks' }),
+        metrics: app.metrics,
+        maxAttempts: w.maxAttempts,
+        maxPending: w.maxPending,
+        onDeliveries: () => dispatcher?.wake(),
+      });
     }
     if (config.roles.includes('ingest') && config.simulatorMatches > 0) {
       simulator = startSimulator({
@@ -149,6 +169,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     for (const stage of stages) await stage.stop();
     await processor?.stop();
     await archiver?.stop();
+    await webhookRouter?.stop();
+    await dispatcher?.stop();
     await infra.close();
   });
 

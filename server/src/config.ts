@@ -62,6 +62,16 @@ export const VARS = {
   CLUTCH_LIVE_HISTORY_LENGTH: { kind: 'int', doc: 'Stat deltas kept per match in Redis for live clients that resume (older gaps get a fresh snapshot).', default: '1000', min: 1, max: 100_000 },
   CLUTCH_GRPC_H2C_PORT: { kind: 'int', doc: 'Also serve the gRPC/Connect API over HTTP/2 cleartext (h2c) on this port of HOST, for gRPC clients inside a cluster (api role; 0 = any free port; empty = no h2c listener). Over TLS, gRPC also works on PORT.', min: 0, max: 65535 },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
+  // Webhooks (docs/webhooks.md): the router and the dispatcher run in the process role.
+  CLUTCH_WEBHOOK_TIMEOUT_MS: { kind: 'int', doc: 'How long one webhook attempt may take (connect to the end of the answer) before it counts as failed.', default: '10000', min: 100, max: 60_000 },
+  CLUTCH_WEBHOOK_RETRY_BASE_MS: { kind: 'int', doc: 'Delay before the first webhook retry; doubled at each attempt (±20 % jitter), at most 6 h apart.', default: '30000', min: 10, max: 3_600_000 },
+  CLUTCH_WEBHOOK_MAX_ATTEMPTS: { kind: 'int', doc: 'Automatic attempts per webhook delivery before it is marked failed (13: about 20 h of retries with the default base).', default: '13', min: 1, max: 30 },
+  CLUTCH_WEBHOOK_CONCURRENCY: { kind: 'int', doc: 'Webhook attempts in flight at once per process.', default: '32', min: 1, max: 1000 },
+  CLUTCH_WEBHOOK_ENDPOINT_CONCURRENCY: { kind: 'int', doc: 'Webhook attempts in flight at once per subscription per process.', default: '4', min: 1, max: 100 },
+  CLUTCH_WEBHOOK_MAX_PENDING: { kind: 'int', doc: 'Pending deliveries one webhook may have; beyond, new ones are logged as failed (to redeliver later).', default: '10000', min: 10, max: 1_000_000 },
+  CLUTCH_WEBHOOK_POLL_MS: { kind: 'int', doc: 'How often the webhook dispatcher looks for due deliveries (new ones written in the same process wake it at once).', default: '1000', min: 10, max: 60_000 },
+  CLUTCH_WEBHOOK_RETENTION_DAYS: { kind: 'int', doc: 'Finished webhook deliveries (and their attempt logs) are deleted after this many days (0: kept).', default: '30', min: 0, max: 3650 },
+  CLUTCH_WEBHOOK_ALLOW_PRIVATE_URLS: { kind: 'enum', doc: 'Let webhooks go to loopback and private addresses (demo, tests, private networks); off refuses them at subscription and at each connection.', default: 'off', values: ['on', 'off'] },
   // Pollers (role ingest, docs/sources/pollers.md): each runs only when its key and targets are set.
   POLL_TENANT: { kind: 'string', doc: 'Tenant the pollers submit to; empty = CLUTCH_DEFAULT_TENANT.', default: '' },
   POLL_INTERVAL_MS: { kind: 'int', doc: 'How often the Riot Match-V5, OpenDota, Steam and Faceit pollers look for new matches (the esports livestats poller runs every 10 s).', default: '60000', min: 1000, max: 86_400_000 },
@@ -124,7 +134,20 @@ export interface Config {
   grpcH2cPort: number | undefined;
   processorConcurrency: number;
   demoIngestTokens: boolean;
+  webhooks: WebhooksConfig;
   pollers: PollersConfig;
+}
+
+export interface WebhooksConfig {
+  timeoutMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
+  concurrency: number;
+  perEndpoint: number;
+  maxPending: number;
+  pollMs: number;
+  retentionDays: number;
+  allowPrivate: boolean;
 }
 
 /** A rate limit: `limit` requests per `windowMs`. */
@@ -241,6 +264,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiMicroCacheMs: int('CLUTCH_API_MICROCACHE_MS'),
     processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
+    webhooks: {
+      timeoutMs: int('CLUTCH_WEBHOOK_TIMEOUT_MS'),
+      retryBaseMs: int('CLUTCH_WEBHOOK_RETRY_BASE_MS'),
+      maxAttempts: int('CLUTCH_WEBHOOK_MAX_ATTEMPTS'),
+      concurrency: int('CLUTCH_WEBHOOK_CONCURRENCY'),
+      perEndpoint: int('CLUTCH_WEBHOOK_ENDPOINT_CONCURRENCY'),
+      maxPending: int('CLUTCH_WEBHOOK_MAX_PENDING'),
+      pollMs: int('CLUTCH_WEBHOOK_POLL_MS'),
+      retentionDays: int('CLUTCH_WEBHOOK_RETENTION_DAYS'),
+      allowPrivate: str('CLUTCH_WEBHOOK_ALLOW_PRIVATE_URLS') === 'on',
+    },
     pollers: {
       tenant: opt('POLL_TENANT') ?? str('CLUTCH_DEFAULT_TENANT'),
       intervalMs: int('POLL_INTERVAL_MS'),
@@ -260,6 +294,8 @@ export const DEMO_ENV: Partial<Record<VarName, string>> = {
   CLUTCH_CACHE: 'memory',
   CLUTCH_SIMULATOR_MATCHES: '4',
   CLUTCH_DEMO_INGEST_TOKENS: 'on',
+  // The demo runs on a laptop: webhooks to a local receiver are what one tries first.
+  CLUTCH_WEBHOOK_ALLOW_PRIVATE_URLS: 'on',
   STARTUP_TIMEOUT_MS: '0',
   // The demo prints its URL; request logs would drown it. LOG_LEVEL=info shows them.
   LOG_LEVEL: 'warn',

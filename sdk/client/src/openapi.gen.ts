@@ -4054,6 +4054,1179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's webhooks
+         * @description Oldest first; at most 20.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                enabled: boolean;
+                                events: string[];
+                                /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                                filters: {
+                                    matches?: string[];
+                                    titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                                    tournaments?: string[];
+                                };
+                                id: string;
+                                /** @description Until when the secret before the last rotation still signs too. */
+                                previousSecretExpiresAt: string | null;
+                                /** @description The start and the last 4 characters of the signing secret. */
+                                secretHint: string;
+                                thresholds: {
+                                    /**
+                                     * @description Fires the first time the value is >= (or >) `value`.
+                                     * @enum {unknown}
+                                     */
+                                    op: ">=" | ">";
+                                    /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                                    stat: string;
+                                    /** @enum {unknown} */
+                                    subject: "player" | "team";
+                                    /**
+                                     * @description Only matches of this title.
+                                     * @enum {unknown}
+                                     */
+                                    title?: "lol" | "cs2" | "valorant" | "dota2";
+                                    value: number;
+                                }[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description Up to 20 webhooks per tenant. The answer holds the signing secret: it is shown only this once (rotate it to get a new one).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        enabled?: boolean;
+                        /** @description Any of match.started, match.ended, round.ended, series.live. */
+                        events?: ("match.started" | "match.ended" | "round.ended" | "series.live")[];
+                        /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                        filters?: {
+                            matches?: string[];
+                            titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                            tournaments?: string[];
+                        };
+                        /** @description Stat thresholds: a `stat.threshold` delivery once per subject per match when crossed. */
+                        thresholds?: {
+                            /**
+                             * @description Fires the first time the value is >= (or >) `value`.
+                             * @enum {unknown}
+                             */
+                            op: ">=" | ">";
+                            /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                            stat: string;
+                            /** @enum {unknown} */
+                            subject: "player" | "team";
+                            /**
+                             * @description Only matches of this title.
+                             * @enum {unknown}
+                             */
+                            title?: "lol" | "cs2" | "valorant" | "dota2";
+                            value: number;
+                        }[];
+                        /** @description http(s) URL that receives POSTs. */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            enabled: boolean;
+                            events: string[];
+                            /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                            filters: {
+                                matches?: string[];
+                                titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                                tournaments?: string[];
+                            };
+                            id: string;
+                            /** @description Until when the secret before the last rotation still signs too. */
+                            previousSecretExpiresAt: string | null;
+                            /** @description The signing secret. Shown only now: keep it. */
+                            secret: string;
+                            /** @description The start and the last 4 characters of the signing secret. */
+                            secretHint: string;
+                            thresholds: {
+                                /**
+                                 * @description Fires the first time the value is >= (or >) `value`.
+                                 * @enum {unknown}
+                                 */
+                                op: ">=" | ">";
+                                /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                                stat: string;
+                                /** @enum {unknown} */
+                                subject: "player" | "team";
+                                /**
+                                 * @description Only matches of this title.
+                                 * @enum {unknown}
+                                 */
+                                title?: "lol" | "cs2" | "valorant" | "dota2";
+                                value: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            enabled: boolean;
+                            events: string[];
+                            /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                            filters: {
+                                matches?: string[];
+                                titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                                tournaments?: string[];
+                            };
+                            id: string;
+                            /** @description Until when the secret before the last rotation still signs too. */
+                            previousSecretExpiresAt: string | null;
+                            /** @description The start and the last 4 characters of the signing secret. */
+                            secretHint: string;
+                            thresholds: {
+                                /**
+                                 * @description Fires the first time the value is >= (or >) `value`.
+                                 * @enum {unknown}
+                                 */
+                                op: ">=" | ">";
+                                /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                                stat: string;
+                                /** @enum {unknown} */
+                                subject: "player" | "team";
+                                /**
+                                 * @description Only matches of this title.
+                                 * @enum {unknown}
+                                 */
+                                title?: "lol" | "cs2" | "valorant" | "dota2";
+                                value: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description With its delivery log; pending deliveries are not sent.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook
+         * @description Only the fields given change; `enabled: false` pauses it (nothing is recorded or sent until enabled again).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        enabled?: boolean;
+                        /** @description Any of match.started, match.ended, round.ended, series.live. */
+                        events?: ("match.started" | "match.ended" | "round.ended" | "series.live")[];
+                        /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                        filters?: {
+                            matches?: string[];
+                            titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                            tournaments?: string[];
+                        };
+                        /** @description Stat thresholds: a `stat.threshold` delivery once per subject per match when crossed. */
+                        thresholds?: {
+                            /**
+                             * @description Fires the first time the value is >= (or >) `value`.
+                             * @enum {unknown}
+                             */
+                            op: ">=" | ">";
+                            /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                            stat: string;
+                            /** @enum {unknown} */
+                            subject: "player" | "team";
+                            /**
+                             * @description Only matches of this title.
+                             * @enum {unknown}
+                             */
+                            title?: "lol" | "cs2" | "valorant" | "dota2";
+                            value: number;
+                        }[];
+                        /** @description http(s) URL that receives POSTs. */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            enabled: boolean;
+                            events: string[];
+                            /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                            filters: {
+                                matches?: string[];
+                                titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                                tournaments?: string[];
+                            };
+                            id: string;
+                            /** @description Until when the secret before the last rotation still signs too. */
+                            previousSecretExpiresAt: string | null;
+                            /** @description The start and the last 4 characters of the signing secret. */
+                            secretHint: string;
+                            thresholds: {
+                                /**
+                                 * @description Fires the first time the value is >= (or >) `value`.
+                                 * @enum {unknown}
+                                 */
+                                op: ">=" | ">";
+                                /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                                stat: string;
+                                /** @enum {unknown} */
+                                subject: "player" | "team";
+                                /**
+                                 * @description Only matches of this title.
+                                 * @enum {unknown}
+                                 */
+                                title?: "lol" | "cs2" | "valorant" | "dota2";
+                                value: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log
+         * @description Newest first, with every attempt (status code, duration, error, an excerpt of the answer) and the next retry of pending ones. Cursor pages.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size (1–100). */
+                    limit?: number;
+                    status?: "pending" | "succeeded" | "failed";
+                    type?: "match.started" | "match.ended" | "round.ended" | "series.live" | "stat.threshold" | "ping";
+                };
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attemptLog: {
+                                    durationMs: number;
+                                    error: string | null;
+                                    /** @description Made by a manual redelivery. */
+                                    manual: boolean;
+                                    n: number;
+                                    /** @description At most the first 512 characters of the answer. */
+                                    responseExcerpt: string | null;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    statusCode: number | null;
+                                }[];
+                                attempts: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deliveredAt: string | null;
+                                /** @description The Clutch-Delivery-Id: the same for every attempt and redelivery. */
+                                id: string;
+                                lastError: string | null;
+                                lastStatusCode: number | null;
+                                matchId: string | null;
+                                maxAttempts: number;
+                                nextAttemptAt: string | null;
+                                seq: number;
+                                /** @enum {unknown} */
+                                status: "pending" | "succeeded" | "failed";
+                                type: string;
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery and its body */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    deliveryId: string;
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptLog: {
+                                durationMs: number;
+                                error: string | null;
+                                /** @description Made by a manual redelivery. */
+                                manual: boolean;
+                                n: number;
+                                /** @description At most the first 512 characters of the answer. */
+                                responseExcerpt: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                statusCode: number | null;
+                            }[];
+                            attempts: number;
+                            /** @description The JSON body every attempt sends. */
+                            body: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            /** @description The Clutch-Delivery-Id: the same for every attempt and redelivery. */
+                            id: string;
+                            lastError: string | null;
+                            lastStatusCode: number | null;
+                            matchId: string | null;
+                            maxAttempts: number;
+                            nextAttemptAt: string | null;
+                            seq: number;
+                            /** @enum {unknown} */
+                            status: "pending" | "succeeded" | "failed";
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description One more attempt, as soon as a dispatcher is free, with the same Clutch-Delivery-Id and body (a fresh signature). Only for a delivery that succeeded or failed; at most 100 attempts per delivery in all.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    deliveryId: string;
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptLog: {
+                                durationMs: number;
+                                error: string | null;
+                                /** @description Made by a manual redelivery. */
+                                manual: boolean;
+                                n: number;
+                                /** @description At most the first 512 characters of the answer. */
+                                responseExcerpt: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                statusCode: number | null;
+                            }[];
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            /** @description The Clutch-Delivery-Id: the same for every attempt and redelivery. */
+                            id: string;
+                            lastError: string | null;
+                            lastStatusCode: number | null;
+                            matchId: string | null;
+                            maxAttempts: number;
+                            nextAttemptAt: string | null;
+                            seq: number;
+                            /** @enum {unknown} */
+                            status: "pending" | "succeeded" | "failed";
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret
+         * @description Answers with the new secret (shown only now). For `graceSeconds` (default 86400, at most 7 days) deliveries are signed with both the new and the old secret (two v1= in Clutch-Signature), so receivers can switch without dropping any.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        graceSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            enabled: boolean;
+                            events: string[];
+                            /** @description Only events of these titles, tournaments and matches (each list: any of; lists together: all). */
+                            filters: {
+                                matches?: string[];
+                                titles?: ("lol" | "cs2" | "valorant" | "dota2")[];
+                                tournaments?: string[];
+                            };
+                            id: string;
+                            /** @description Until when the secret before the last rotation still signs too. */
+                            previousSecretExpiresAt: string | null;
+                            /** @description The signing secret. Shown only now: keep it. */
+                            secret: string;
+                            /** @description The start and the last 4 characters of the signing secret. */
+                            secretHint: string;
+                            thresholds: {
+                                /**
+                                 * @description Fires the first time the value is >= (or >) `value`.
+                                 * @enum {unknown}
+                                 */
+                                op: ">=" | ">";
+                                /** @description A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold). */
+                                stat: string;
+                                /** @enum {unknown} */
+                                subject: "player" | "team";
+                                /**
+                                 * @description Only matches of this title.
+                                 * @enum {unknown}
+                                 */
+                                title?: "lol" | "cs2" | "valorant" | "dota2";
+                                value: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a ping now
+         * @description One attempt of a `ping` delivery, made during the request (also when the webhook is disabled); the answer is that delivery with its attempt. It appears in the delivery log.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID (lowercase). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptLog: {
+                                durationMs: number;
+                                error: string | null;
+                                /** @description Made by a manual redelivery. */
+                                manual: boolean;
+                                n: number;
+                                /** @description At most the first 512 characters of the answer. */
+                                responseExcerpt: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                statusCode: number | null;
+                            }[];
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            /** @description The Clutch-Delivery-Id: the same for every attempt and redelivery. */
+                            id: string;
+                            lastError: string | null;
+                            lastStatusCode: number | null;
+                            matchId: string | null;
+                            maxAttempts: number;
+                            nextAttemptAt: string | null;
+                            seq: number;
+                            /** @enum {unknown} */
+                            status: "pending" | "succeeded" | "failed";
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -191,6 +191,56 @@ export interface Tournaments {
   updated_at: Generated<Date>;
 }
 
+export interface WebhookDeliveries {
+  attempts: Generated<number>;
+  claim_token: string | null;
+  created_at: Generated<Date>;
+  dedupe_key: string;
+  delivered_at: Date | null;
+  event_type: string;
+  id: string;
+  last_error: string | null;
+  last_status_code: number | null;
+  locked_until: Date | null;
+  manual_pending: Generated<boolean>;
+  match_id: string | null;
+  max_attempts: number;
+  next_attempt_at: Date | null;
+  payload: string;
+  seq: Generated<number>;
+  status: string;
+  subscription_id: string;
+  tenant_id: string;
+}
+
+export interface WebhookDeliveryAttempts {
+  delivery_id: string;
+  duration_ms: number;
+  error: string | null;
+  manual: Generated<boolean>;
+  n: number;
+  response_excerpt: string | null;
+  started_at: Date;
+  status_code: number | null;
+  tenant_id: string;
+}
+
+export interface WebhookSubscriptions {
+  created_at: Generated<Date>;
+  description: Generated<string>;
+  enabled: Generated<boolean>;
+  events: Json;
+  filters: Json;
+  id: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  secret: string;
+  tenant_id: string;
+  thresholds: Json;
+  updated_at: Generated<Date>;
+  url: string;
+}
+
 export interface DB {
   ingest_tokens: IngestTokens;
   match_events: MatchEvents;
@@ -207,4 +257,7 @@ export interface DB {
   teams: Teams;
   tenants: Tenants;
   tournaments: Tournaments;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_delivery_attempts: WebhookDeliveryAttempts;
+  webhook_subscriptions: WebhookSubscriptions;
 }
