@@ -9,7 +9,8 @@ import { topicNames } from '../../../server/src/topics.ts';
 import { embeddedApp, type TestApp } from '../../../server/test/support/app.ts';
 import { cs2Match } from '../../../server/test/support/events.ts';
 import { startTcpProxy, type TcpProxy } from '../../../server/test/support/tcp-proxy.ts';
-import { ClutchApiError, createClutchClient, LiveClient, paginate, unwrap, type LiveMessage } from '../src/index.ts';
+import { newSecret, signatureHeader } from '../../../server/src/webhooks/signing.ts';
+import { ClutchApiError, createClutchClient, LiveClient, paginate, unwrap, verifyWebhook, WebhookVerificationError, type LiveMessage } from '../src/index.ts';
 
 const topics = topicNames('');
 const fixture = (p: string) => new URL(`../../../server/test/fixtures/${p}`, import.meta.url).pathname;
@@ -55,6 +56,22 @@ describe('@clutch/sdk', () => {
     expect(missing).toMatchObject({ status: 404, code: 'CLUTCH_MATCH_NOT_FOUND', message: 'no match nope' });
     const bad = await unwrap(client.GET('/v1/matches', { params: { query: { limit: 0 } } })).catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400, code: 'CLUTCH_BAD_REQUEST', details: [{ in: 'querystring', path: '/limit' }] });
+  });
+
+  it('verifies what the server signs, from the package entry point, and refuses a tampered body', () => {
+    const secret = newSecret();
+    const body = JSON.stringify({ id: 'd-1', type: 'match.ended', createdAt: new Date().toISOString(), data: { matchId: 'm' } });
+    const header = signatureHeader([secret], body);
+    expect(verifyWebhook({ body, signatureHeader: header, secret })).toMatchObject({ id: 'd-1', type: 'match.ended' });
+    const tampered = (() => {
+      try {
+        verifyWebhook({ body: body.replace('m"', 'x"'), signatureHeader: header, secret });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(tampered).toBeInstanceOf(WebhookVerificationError);
+    expect(tampered).toMatchObject({ code: 'CLUTCH_WEBHOOK_SIGNATURE_MISMATCH' });
   });
 
   it('live client: resumes through dozens of cut connections; each match once, in order, ending at the final stats (subscribe and follow)', async () => {
