@@ -1,12 +1,14 @@
-// Micro-caching for the read API: a hot key (a live match's summary or stats, a leaderboard) read by
-// many clients at once is fetched from Redis once per `ttlMs` per process instead of once per request
-// — Redis round trips were the largest cost of a cached read (bench/rest). Concurrent misses share one
-// fetch. Answers may be up to `ttlMs` old (default 500 ms, CLUTCH_API_MICROCACHE_MS; 0 turns it off);
-// clients that need every change follow the live stream. Only the API's reads go through it: the
-// live hub and the processor use the cache as it is.
-import type { Cache, CacheBackend, Leaderboards } from '../ports/cache.ts';
+// Micro-caching of leaderboards for the read API: a hot board read by many clients at once is fetched
+// from Redis once per `ttlMs` per process instead of once per request, and concurrent misses share
+// one fetch. Boards may be up to `ttlMs` old (default 500 ms, CLUTCH_API_MICROCACHE_MS; 0 turns it
+// off). Per-match reads (summary, stats, windows) are not micro-cached: they are versioned by the
+// match's seq and must never be served stale after a batch (server/test/unit/processor.test.ts).
+import type { CacheBackend, Leaderboards } from '../ports/cache.ts';
 
-class Hot<V> {
+type Board = Array<{ member: string; score: number }>;
+
+/** Values loaded at most once per `ttlMs` per key; a failed load is not kept. */
+export class Hot<V> {
   readonly #entries = new Map<string, { at: number; value: Promise<V> }>();
   readonly ttlMs: number;
   readonly max: number;
@@ -21,7 +23,6 @@ class Hot<V> {
     const value = load();
     this.#entries.delete(key);
     this.#entries.set(key, { at: now, value });
-    // A failed load is not kept: the next request tries again.
     value.catch(() => {
       if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
     });
@@ -41,12 +42,10 @@ function overriding<T extends object>(target: T, members: Partial<T>): T {
   });
 }
 
-/** The cache backend with `cache.get` and `leaderboards.top` served from memory for up to `ttlMs`. */
-export function microCached(backend: CacheBackend, ttlMs: number, maxEntries = 10_000): CacheBackend {
+/** The cache backend with `leaderboards.top` served from memory for up to `ttlMs`. */
+export function microCached(backend: CacheBackend, ttlMs: number, maxBoards = 1000): CacheBackend {
   if (ttlMs <= 0) return backend;
-  const values = new Hot<string | undefined>(ttlMs, maxEntries);
-  const boards = new Hot<Array<{ member: string; score: number }>>(ttlMs, 1000);
-  const cache = overriding<Cache>(backend.cache, { get: (key: string) => values.get(key, () => backend.cache.get(key)) });
+  const boards = new Hot<Board>(ttlMs, maxBoards);
   const leaderboards = overriding<Leaderboards>(backend.leaderboards, { top: (board: string, limit: number) => boards.get(`${board}\u0000${limit}`, () => backend.leaderboards.top(board, limit)) });
-  return overriding<CacheBackend>(backend, { cache, leaderboards });
+  return overriding<CacheBackend>(backend, { leaderboards });
 }

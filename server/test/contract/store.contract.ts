@@ -82,7 +82,8 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
     });
 
     it('writes many summaries in batches and lists them newest first', async () => {
-      const many = Array.from({ length: 2500 }, (_, i) => summary('globex', `bulk-${i}`, i + 1));
+      // Newest = latest start (a stable order for cursor pages: a match's start does not move).
+      const many = Array.from({ length: 2500 }, (_, i) => ({ ...summary('globex', `bulk-${i}`, i + 1), startedAt: new Date(Date.parse('2026-11-24T10:00:00.000Z') + i * 1000).toISOString() }));
       expect(await upsertSummaries(store.db, many)).toBe(2500);
       const top = await listMatches(store.db, 'globex', { limit: 3, status: 'live' });
       expect(top.map((m) => m.id)).toEqual(['bulk-2499', 'bulk-2498', 'bulk-2497']);
