@@ -27,6 +27,7 @@ Commands:
   simulate   clutch simulate --titles lol,cs2,valorant,dota2 --matches <n> --rate <events/s>
              [--events <n>] [--out log|stdout]: synthetic consistent live matches.
   ingest-token  create|list|revoke ingest tokens (see: clutch ingest-token).
+  plugin     build|test|publish tenant stat plugins (see: clutch plugin help; docs/plugins.md).
   migrate    Apply pending database migrations and exit.
   config     Print the validated configuration (secrets reduced to their host) and exit.
   help       Show this help.
@@ -74,6 +75,8 @@ const OPTIONS = {
   stream: { type: 'string' },
   name: { type: 'string' },
   'per-round': { type: 'boolean' },
+  manifest: { type: 'string' },
+  batch: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -199,6 +202,10 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
     return withStore(loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env }), (store) =>
       ingestTokenCommand(store, { action: p[0], id: p[1], tenant: v.tenant ?? 'demo', source: v.source, stream: v.stream, name: v.name }, (l) => console.log(l)),
     );
+  },
+  async plugin(p, v) {
+    const { pluginCommand } = await import('./cli/plugin.ts');
+    return pluginCommand(p, { out: v.out, source: v.source, manifest: v.manifest, batch: v.batch, url: v.url, token: v.token, tenant: v.tenant });
   },
   async migrate(_p, _v, overrides) {
     const config = loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env, ...overrides });
