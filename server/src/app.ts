@@ -27,6 +27,9 @@ import stats from './api/stats.ts';
 import live from './api/live.ts';
 import grpc from './api/grpc.ts';
 import webhooks from './api/webhooks.ts';
+import pluginsApi from './api/plugins.ts';
+import { PluginHost } from './plugins/host.ts';
+import { PluginRuntime } from './plugins/runtime.ts';
 import { startDispatcher, type Dispatcher } from './webhooks/dispatcher.ts';
 import { startRouter, type Router } from './webhooks/router.ts';
 import { LiveHub } from './live/hub.ts';
@@ -84,6 +87,17 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     if (config.demoIngestTokens) await ensureDemoTokens(infra, config.defaultTenant);
   }
 
+  // Tenant plugins: one runtime for the processor's calls (process role), another for uploads and test
+  // runs (api role), so a test run never slows live processing nor strikes a live version.
+  let pluginRuntime: PluginRuntime | undefined;
+  let pluginHost: PluginHost | undefined;
+  let testRuntime: PluginRuntime | undefined;
+  if (config.roles.includes('process')) {
+    const log = logger.child({ 'log.logger': 'plugins' });
+    pluginRuntime = new PluginRuntime({ workers: config.pluginWorkers, metrics: app.metrics, log, onDisabled: (e) => pluginHost?.onDisabled(e) });
+    pluginHost = new PluginHost({ runtime: pluginRuntime, store: infra.store, log, cacheMs: config.pluginCacheMs });
+  }
+
   let dispatcher: Dispatcher | undefined;
   let webhookRouter: Router | undefined;
   if (config.roles.includes('api')) {
@@ -97,6 +111,9 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(live, { hub, tenant: () => config.defaultTenant });
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
     await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
+    // Test runs count no strikes: a version is never disabled by them (their errors are in the answer).
+    testRuntime = new PluginRuntime({ workers: 1, log: logger.child({ 'log.logger': 'plugin-tests' }), strikes: { max: Number.MAX_SAFE_INTEGER, windowMs: 1 } });
+    await app.register(pluginsApi, { store: infra.store, tenant: () => config.defaultTenant, testRuntime, host: pluginHost });
     await app.register(webhooks, { store: infra.store, tenant: () => config.defaultTenant, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 
@@ -125,6 +142,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         workers: config.processorWorkers,
         concurrency: config.processorConcurrency,
         historyLength: config.liveHistoryLength,
+        ...(pluginHost ? { plugins: pluginHost } : {}),
       });
       archiver = await startArchiver({
         eventLog: infra.eventLog,
@@ -168,6 +186,9 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await pollers?.stop();
     for (const stage of stages) await stage.stop();
     await processor?.stop();
+    // After the processor: no call is in hand any more.
+    await pluginRuntime?.close();
+    await testRuntime?.close();
     await archiver?.stop();
     await webhookRouter?.stop();
     await dispatcher?.stop();

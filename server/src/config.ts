@@ -62,6 +62,8 @@ export const VARS = {
   CLUTCH_LIVE_HISTORY_LENGTH: { kind: 'int', doc: 'Stat deltas kept per match in Redis for live clients that resume (older gaps get a fresh snapshot).', default: '1000', min: 1, max: 100_000 },
   CLUTCH_GRPC_H2C_PORT: { kind: 'int', doc: 'Also serve the gRPC/Connect API over HTTP/2 cleartext (h2c) on this port of HOST, for gRPC clients inside a cluster (api role; 0 = any free port; empty = no h2c listener). Over TLS, gRPC also works on PORT.', min: 0, max: 65535 },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
+  CLUTCH_PLUGIN_WORKERS: { kind: 'int', doc: 'Worker threads running tenant stat plugins in isolated-vm isolates (docs/plugins.md), per process with the process role; the api role has one more for test runs.', default: '1', min: 1, max: 32 },
+  CLUTCH_PLUGIN_CACHE_MS: { kind: 'int', doc: 'How long (ms) the processor keeps a tenant\'s list of active plugin versions before reading it again (activations in the same process apply at once).', default: '2000', min: 0, max: 600_000 },
   // Webhooks (docs/webhooks.md): the router and the dispatcher run in the process role.
   CLUTCH_WEBHOOK_TIMEOUT_MS: { kind: 'int', doc: 'How long one webhook attempt may take (connect to the end of the answer) before it counts as failed.', default: '10000', min: 100, max: 60_000 },
   CLUTCH_WEBHOOK_RETRY_BASE_MS: { kind: 'int', doc: 'Delay before the first webhook retry; doubled at each attempt (±20 % jitter), at most 6 h apart.', default: '30000', min: 10, max: 3_600_000 },
@@ -133,6 +135,8 @@ export interface Config {
   /** HTTP/2 cleartext port of the gRPC API; undefined = none. */
   grpcH2cPort: number | undefined;
   processorConcurrency: number;
+  pluginWorkers: number;
+  pluginCacheMs: number;
   demoIngestTokens: boolean;
   webhooks: WebhooksConfig;
   pollers: PollersConfig;
@@ -263,6 +267,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     grpcH2cPort: opt('CLUTCH_GRPC_H2C_PORT') === undefined ? undefined : int('CLUTCH_GRPC_H2C_PORT'),
     apiMicroCacheMs: int('CLUTCH_API_MICROCACHE_MS'),
     processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
+    pluginWorkers: int('CLUTCH_PLUGIN_WORKERS'),
+    pluginCacheMs: int('CLUTCH_PLUGIN_CACHE_MS'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
     webhooks: {
       timeoutMs: int('CLUTCH_WEBHOOK_TIMEOUT_MS'),

@@ -2777,6 +2777,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/matches/{id}/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A match's plugin values
+         * @description The latest value per stat and subject that the tenant's active plugins emitted for the match, by `name@version`. Visible to the tenant only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            matchId: string;
+                            /** @description By `name@version`. */
+                            plugins: {
+                                [key: string]: {
+                                    name: string;
+                                    values: {
+                                        /** @description The seq of the batch that last set it. */
+                                        seq: number;
+                                        stat: string;
+                                        subject: {
+                                            id: string;
+                                            /** @enum {unknown} */
+                                            kind: "player" | "team" | "match";
+                                        };
+                                        value: number | boolean | string;
+                                    }[];
+                                    version: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/matches/{id}/state": {
         parameters: {
             query?: never;
@@ -3312,6 +3411,1103 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's plugins
+         * @description By name; at most 50.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                activations: {
+                                    /** Format: date-time */
+                                    activatedAt: string;
+                                    /** @description null: all the tenant's matches. */
+                                    tournament: string | null;
+                                    version: string;
+                                }[];
+                                description: string | null;
+                                /** @description The highest version (semver order). */
+                                latestVersion: string;
+                                name: string;
+                                versions: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload a plugin version
+         * @description The manifest is validated (docs/plugins.md), the bundle (at most 256 KiB) is loaded once in a sandbox to check it defines the plugin, and the version is stored inactive. Host API: 1.0.0. Up to 50 plugins per tenant and 100 versions per plugin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        bundle: string;
+                        manifest: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activations: {
+                                /** Format: date-time */
+                                activatedAt: string;
+                                /** @description null: all the tenant's matches. */
+                                tournament: string | null;
+                                version: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Why strikes disabled it (activating it again clears this). */
+                            disabled: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The strike that disabled it. */
+                                code: string;
+                                message: string;
+                                strikes: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            } | null;
+                            manifest: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            /** @description SHA-256 of the bundle, hex. */
+                            sha256: string;
+                            /** @enum {unknown} */
+                            status: "active" | "inactive" | "disabled";
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A plugin
+         * @description Its versions (oldest first) and where it is active.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activations: {
+                                /** Format: date-time */
+                                activatedAt: string;
+                                /** @description null: all the tenant's matches. */
+                                tournament: string | null;
+                                version: string;
+                            }[];
+                            name: string;
+                            versions: {
+                                activations: {
+                                    /** Format: date-time */
+                                    activatedAt: string;
+                                    /** @description null: all the tenant's matches. */
+                                    tournament: string | null;
+                                    version: string;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Why strikes disabled it (activating it again clears this). */
+                                disabled: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** @description The strike that disabled it. */
+                                    code: string;
+                                    message: string;
+                                    strikes: {
+                                        /** Format: date-time */
+                                        at: string;
+                                        code: string;
+                                        message: string;
+                                    }[];
+                                } | null;
+                                manifest: {
+                                    [key: string]: unknown;
+                                };
+                                name: string;
+                                /** @description SHA-256 of the bundle, hex. */
+                                sha256: string;
+                                /** @enum {unknown} */
+                                status: "active" | "inactive" | "disabled";
+                                version: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate a plugin
+         * @description Stops it in the scope. Its stored values stay.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Without `tournament`: all the tenant's matches. With it: that tournament's matches (a tournament activation wins over the tenant-wide one). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tournament?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            tournament: string | null;
+                            /** @description The version that was active. */
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back a plugin
+         * @description Activates, in the scope, the highest version below the active one (semver order; disabled versions are skipped).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Without `tournament`: all the tenant's matches. With it: that tournament's matches (a tournament activation wins over the tenant-wide one). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tournament?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            replaced: string;
+                            tournament: string | null;
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A plugin's versions
+         * @description Oldest first; at most 100.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                activations: {
+                                    /** Format: date-time */
+                                    activatedAt: string;
+                                    /** @description null: all the tenant's matches. */
+                                    tournament: string | null;
+                                    version: string;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Why strikes disabled it (activating it again clears this). */
+                                disabled: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** @description The strike that disabled it. */
+                                    code: string;
+                                    message: string;
+                                    strikes: {
+                                        /** Format: date-time */
+                                        at: string;
+                                        code: string;
+                                        message: string;
+                                    }[];
+                                } | null;
+                                manifest: {
+                                    [key: string]: unknown;
+                                };
+                                name: string;
+                                /** @description SHA-256 of the bundle, hex. */
+                                sha256: string;
+                                /** @enum {unknown} */
+                                status: "active" | "inactive" | "disabled";
+                                version: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A plugin version
+         * @description With its status; `disabled` says why strikes disabled it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                    /** @description A semver version. */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activations: {
+                                /** Format: date-time */
+                                activatedAt: string;
+                                /** @description null: all the tenant's matches. */
+                                tournament: string | null;
+                                version: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Why strikes disabled it (activating it again clears this). */
+                            disabled: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The strike that disabled it. */
+                                code: string;
+                                message: string;
+                                strikes: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            } | null;
+                            manifest: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            /** @description SHA-256 of the bundle, hex. */
+                            sha256: string;
+                            /** @enum {unknown} */
+                            status: "active" | "inactive" | "disabled";
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a plugin version
+         * @description Refused while the version is active anywhere. The values it emitted stay with the matches.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                    /** @description A semver version. */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}/versions/{version}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a plugin version
+         * @description It runs on every batch of the scope's matches from now on (events before activation are not replayed), replacing the version active there before. Activating a disabled version enables it again.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                    /** @description A semver version. */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            /** @description Without `tournament`: all the tenant's matches. With it: that tournament's matches (a tournament activation wins over the tenant-wide one). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tournament?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            replaced: string | null;
+                            tournament: string | null;
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plugins/{name}/versions/{version}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test-run a plugin version
+         * @description Runs the version, in a sandbox of the API, over a stored match (its archived events, at most 50000) or over inline canonical events (at most 5000, one match, increasing seq; their tenant is the caller's), in calls of up to 5000 events, as the processor would. Answers with the outputs, timings, errors and logs. Stores nothing, and its failures are not strikes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The plugin name of its manifest. */
+                    name: string;
+                    /** @description A semver version. */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            /** @description Exactly one of `matchId` and `events`. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events?: {
+                            [key: string]: unknown;
+                        }[];
+                        matchId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calls: number;
+                            /** @description A call that failed stops the run: the values before it are kept. */
+                            errors: {
+                                code: string;
+                                fromSeq: number;
+                                message: string;
+                                toSeq: number;
+                            }[];
+                            events: {
+                                /** @description Events of the subscribed types passed to the plugin. */
+                                passed: number;
+                                /** @description Events of the match read. */
+                                read: number;
+                            };
+                            logs: string[];
+                            logsDropped: number;
+                            matchId: string;
+                            name: string;
+                            /** @description The latest value per stat and subject, as stored stats would hold them. */
+                            outputs: {
+                                stat: string;
+                                subject: {
+                                    id: string;
+                                    /** @enum {unknown} */
+                                    kind: "player" | "team" | "match";
+                                };
+                                value: number | boolean | string;
+                            }[];
+                            /** @description The per-match state after the last successful call (JSON text), null without the state capability. */
+                            state: string | null;
+                            timings: {
+                                /** @description CPU time in the isolate, all calls. */
+                                cpuMs: number;
+                                loadMs: number;
+                                maxCallCpuMs: number;
+                                wallMs: number;
+                            };
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -206,6 +206,7 @@ function deltaMessage(d: StatsDelta): string {
     sentAt: new Date().toISOString(),
     stats: d.stats,
     windows: d.windows,
+    ...(d.plugins ? { plugins: d.plugins } : {}),
   });
 }
 

@@ -5,23 +5,31 @@
 // - event-time windows.
 //
 // Per batch, in this order:
-// 1. Live: each touched match's delta into its Redis history, then pub/sub (live clients), and the
+// 1. Tenant plugins: the tenant's active plugins run over each touched match's events of the batch
+//    (one call per plugin and match; plugins/host.ts). A failing plugin is a strike and the batch goes
+//    on without its outputs. Their values ride in the live delta (`plugins`).
+// 1b. Live: each touched match's delta into its Redis history, then pub/sub (live clients), and the
 //    live stats view. Applying is deterministic, so a batch applied again after a failure yields the
 //    same seqs, which the history and the sessions drop.
 // 2. One PostgreSQL transaction writes everything, with last_seq guards: summaries, the stats
-//    snapshot and view, per-player/team rows, rosters and entities, windows.
+//    snapshot and view, per-player/team rows, rosters and entities, windows, plugin outputs and
+//    plugin states.
 // 3. Redis: the version of the match's cached reads, leaderboards, summaries.
 // 4. Stat deltas go to clutch.stats.v1.
 // 5. Only then are the offsets committed.
 //
 // Recovery after a crash or a rebalance: the snapshot in match_stats plus a replay from the committed
 // offset. Events at or below the snapshot's seq are skipped, so a replay changes nothing.
-import type { LiveSummary, MatchStatsView } from '@clutch/core';
+import type { Envelope, LiveSummary, MatchStatsView } from '@clutch/core';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { CacheBackend, Contribution } from '../ports/cache.ts';
 import type { CommitPosition, EventLog, LogBatch, Subscription } from '../ports/event-log.ts';
 import type { Store } from '../ports/store.ts';
+import { fromCanonicalValue } from '../events/codec.ts';
+import type { MatchPluginResult, PluginHost } from '../plugins/host.ts';
+import type { StatValue } from '../plugins/output.ts';
+import { writeOutputs, writeStates, type PluginStateRow } from '../store/plugins.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
 import { ensureWindowPartitions, entitiesOf, loadSnapshot, upsertEntities, upsertWindows, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
@@ -59,6 +67,8 @@ export interface ProcessorOptions {
   workers?: number;
   /** Recent stat deltas kept per match for resuming live clients (default 1000). */
   historyLength?: number;
+  /** Tenant plugins: the active ones run on every batch (omit: none run). */
+  plugins?: PluginHost;
 }
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
@@ -95,6 +105,8 @@ export interface StatsDelta {
   processedAt: string;
   stats: MatchStatsView;
   windows: { minutes: number[]; corrections: number[] };
+  /** Values the tenant's active plugins emitted for this batch, by `name@version` (docs/plugins.md). */
+  plugins?: Record<string, { values: StatValue[] }>;
 }
 
 export type Processor = Supervised;
@@ -176,16 +188,20 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       stop();
       return async () => {};
     }
+    // Plugins before the live send: the delta carries their values.
+    const plugged = o.plugins ? await runPlugins(o.plugins, batch, list) : [];
     const processedAt = new Date();
-    const deltas: StatsDelta[] = list.map((t) => {
-      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes };
+    const deltas: StatsDelta[] = list.map((t, i) => {
+      const fromPlugins = plugged[i]?.delta;
+      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes, ...(fromPlugins ? { plugins: fromPlugins } : {}) };
       corrections.inc(delta.windows.corrections.length);
       return delta;
     });
     // Each delta serialised once (its stats, the largest part, once too) for Redis and Kafka alike.
     const jsons = deltas.map((d) => {
-      const { stats, ...head } = d;
+      const { stats, plugins, ...head } = d;
       const statsJson = JSON.stringify(stats);
+      if (plugins) return { statsJson, json: `${JSON.stringify({ ...head, plugins }).slice(0, -1)},"stats":${statsJson}}` };
       return { statsJson, json: `${JSON.stringify(head).slice(0, -1)},"stats":${statsJson}}` };
     });
     // Live clients first: the deltas go out before the store write, which is off the live path.
@@ -196,6 +212,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     await sendLive(deltas, jsons);
     sending();
     let entities: Entities | undefined;
+    let pluginStates: PluginStateRow[] = [];
     const rows = list.flatMap((t) => t.rows);
     const storing = phaseSeconds.startTimer({ phase: 'store' });
     if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
@@ -215,12 +232,63 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       }));
       const written = await writeMatchStats(trx, writes);
       await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
+      // Plugin outputs and states with the match's stats: only for matches this batch moved forward.
+      const moved = plugged.flatMap((p, i) => (p && written.has(key(list[i]!.tenant, list[i]!.matchId)) ? [p] : []));
+      await writeOutputs(trx, moved.flatMap((p) => p.outputs));
+      pluginStates = moved.flatMap((p) => p.states);
+      await writeStates(trx, pluginStates);
       entities = entitiesOf(writes);
     });
     storing();
+    // Committed: the plugin states are what the next batch of these matches starts from.
+    o.plugins?.commit(pluginStates);
     stop();
     const summaries = list.flatMap((t) => (t.summary ? [t.summary] : []));
     return () => publish(entities!, deltas, jsons, summaries);
+  };
+
+  /**
+   * Runs the tenant plugins on each touched match (in the order of `list`). The batch's records are
+   * decoded again here only for matches with active plugins; the events passed are those the shard
+   * applied (seqs fromSeq..lastSeq, increasing), so a replay of events already applied passes none.
+   */
+  const runPlugins = async (host: PluginHost, batch: LogBatch, list: TouchedMatch[]): Promise<Array<MatchPluginResult | undefined>> => {
+    const started = phaseSeconds.startTimer({ phase: 'plugins' });
+    try {
+      const byMatch = new Map<string, Envelope[]>();
+      for (const t of list) byMatch.set(t.matchId, []);
+      for (const r of batch.records) {
+        const evs = byMatch.get(r.key);
+        if (!evs) continue;
+        let e: Envelope;
+        try {
+          e = fromCanonicalValue(r.value);
+        } catch {
+          continue; // logged by apply()
+        }
+        evs.push(e);
+      }
+      return await Promise.all(
+        list.map(async (t) => {
+          let prev = t.fromSeq - 1;
+          const events: Envelope[] = [];
+          for (const e of byMatch.get(t.matchId) ?? []) {
+            if (e.tenant !== t.tenant || e.matchId !== t.matchId || e.seq <= prev || e.seq > t.lastSeq) continue;
+            events.push(e);
+            prev = e.seq;
+          }
+          try {
+            return await host.run({ tenant: t.tenant, matchId: t.matchId, tournamentId: t.tournamentId, fromSeq: t.fromSeq, lastSeq: t.lastSeq, events });
+          } catch (err) {
+            // Reading activations or states failed (the store is down): the batch goes on without plugins.
+            o.log.error({ error: err, matchId: t.matchId }, 'tenant plugins could not run on this batch');
+            return undefined;
+          }
+        }),
+      );
+    } finally {
+      started();
+    }
   };
 
   /** Each delta into its match's history, then onto the tenant's channel (live sessions), and the live stats view. */
@@ -322,9 +390,15 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         topics: [o.topic],
         maxBatchRecords: o.maxBatchRecords ?? 2000,
         // States of partitions that move to another process are dropped; they reload from the store there.
-        onRevoked: () => shards.clear(),
+        onRevoked: () => {
+          o.plugins?.clearStates();
+          return shards.clear();
+        },
       }),
-    onRestart: () => void shards.clear().catch(() => {}),
+    onRestart: () => {
+      o.plugins?.clearStates();
+      void shards.clear().catch(() => {});
+    },
     async consume(sub, ctl) {
       // Partitions are independent (a match lives on one): batches of different partitions are
       // applied and written concurrently, those of one partition strictly in order. At most

@@ -137,6 +137,49 @@ export interface Players {
   updated_at: Generated<Date>;
 }
 
+export interface PluginActivations {
+  activated_at: Generated<Date>;
+  name: string;
+  tenant_id: string;
+  tournament_id: Generated<string>;
+  version: string;
+}
+
+export interface PluginOutputs {
+  last_seq: number;
+  match_id: string;
+  plugin: string;
+  stat: string;
+  subject_id: string;
+  subject_kind: string;
+  tenant_id: string;
+  updated_at: Generated<Date>;
+  value: Json;
+  version: string;
+}
+
+export interface PluginStates {
+  last_seq: number;
+  match_id: string;
+  plugin: string;
+  state: string;
+  tenant_id: string;
+  version: string;
+}
+
+export interface PluginVersions {
+  bundle: string;
+  created_at: Generated<Date>;
+  disabled_at: Date | null;
+  disabled_reason: Json | null;
+  manifest: Json;
+  name: string;
+  sha256: string;
+  status: Generated<string>;
+  tenant_id: string;
+  version: string;
+}
+
 export interface Series {
   best_of: number | null;
   id: string;
@@ -252,6 +295,10 @@ export interface DB {
   metric_points: MetricPoints;
   player_daily: PlayerDaily;
   players: Players;
+  plugin_activations: PluginActivations;
+  plugin_outputs: PluginOutputs;
+  plugin_states: PluginStates;
+  plugin_versions: PluginVersions;
   series: Series;
   stat_windows: StatWindows;
   teams: Teams;
