@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Envelope, PayloadOf } from '@clutch/core';
-import { readBuiltPlugin, testPluginOnFiles, type MatchOutput } from '../../src/cli/plugin-harness.ts';
+import { readBuiltPlugin, runPlugin, testPluginOnFiles, type MatchOutput } from '../../src/cli/plugin-harness.ts';
+import { envelope } from '../support/events.ts';
 import { parseFiles } from '../../src/cli/parse.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -115,5 +116,78 @@ describe('first-blood-conversion', () => {
       'paper-tigers': { firstBloods: 2, firstBloodRoundsWon: 2, firstBloodConversion: 100 },
     });
     expect(m.match).toEqual({ matchFirstBloodConversion: 100 });
+  });
+});
+
+/** (gameTime, first − second) per snapshot time at which both teams reported, computed apart from the plugins. */
+function leads(evs: Envelope[], field: 'gold' | 'netWorth'): Array<[number, number]> {
+  const teams = (evs.find((e) => e.type === 'match.started')!.payload as PayloadOf<'match.started'>).teams.map((t) => t.id);
+  const at = new Map<number, Record<string, number>>();
+  for (const e of evs) {
+    if (e.type !== 'team.state') continue;
+    const p = e.payload as PayloadOf<'team.state'>;
+    const v = field === 'netWorth' ? (p.stats.netWorth ?? p.stats.gold) : p.stats.gold;
+    if (v !== undefined) (at.get(e.gameTime!) ?? at.set(e.gameTime!, {}).get(e.gameTime!)!)[p.team.id] = v;
+  }
+  return [...at].filter(([, g]) => g[teams[0]!] !== undefined && g[teams[1]!] !== undefined).sort((x, y) => x[0] - y[0]).map(([t, g]) => [t, g[teams[0]!]! - g[teams[1]!]!]);
+}
+
+describe('lol-gold-objectives', () => {
+  const files = [join(FIX, 'lol-match/timeline-2024.json'), join(FIX, 'lol-match/match-2024.json')];
+
+  it('match-2024: red leads all game (−2357 at the end, no flip); blue took 7 of the 8 objectives (3 grubs, herald, 2 towers, a plate), red the dragon', async () => {
+    const evs = await events('lol-match', files);
+    for (const batchSize of [500, 5]) {
+      const m = await run('lol-gold-objectives', 'lol-match', files, batchSize);
+      expect(m.teams).toEqual({
+        blue: { maxGoldLead: 0, objectives: 7, objectiveControlShare: 87.5 },
+        red: { maxGoldLead: 2357, objectives: 1, objectiveControlShare: 12.5 },
+      });
+      const l = leads(evs, 'gold');
+      expect(l.at(-1)![1]).toBe(-2357);
+      const perMin = l.slice(1).map(([t, v], i) => (v - l[i]![1]) / ((t - l[i]![0]) / 60_000));
+      const mean = perMin.reduce((s, x) => s + x, 0) / perMin.length;
+      const sd = Math.sqrt(perMin.reduce((s, x) => s + (x - mean) ** 2, 0) / perMin.length);
+      expect(m.match).toEqual({ goldLead: -2357, goldLeadVolatility: Math.round(sd * 10) / 10, goldLeadChanges: 0 });
+      // The red lead grows by about 150 gold a minute, steadily: low volatility.
+      expect(m.match.goldLeadVolatility).toBeGreaterThan(0);
+      expect(m.match.goldLeadVolatility).toBeLessThan(5);
+    }
+  });
+});
+
+describe('dota2-networth-swing', () => {
+  it('OpenDota 7412005566: radiant leads from minute 1 up to 565; the biggest one-minute swing is minute 1→2 (+175)', async () => {
+    const file = join(FIX, 'opendota/match-7412005566.json');
+    const evs = await events('opendota', [file]);
+    const l = leads(evs, 'netWorth');
+    const values = l.map(([, v]) => v);
+    const swing = Math.max(...values) - Math.min(...values);
+    const minute = Math.max(...l.slice(1).map(([t, v], i) => Math.abs(v - l[i]![1]) / ((t - l[i]![0]) / 60_000)));
+    for (const batchSize of [500, 4]) {
+      const m = await run('dota2-networth-swing', 'opendota', [file], batchSize);
+      expect(m.match).toEqual({ netWorthLead: 565, netWorthSwing: 565, maxMinuteSwing: 175, netWorthLeadChanges: 0 });
+      expect(m.match.netWorthSwing).toBe(swing);
+      expect(m.match.maxMinuteSwing).toBe(Math.round(minute));
+      expect(m.teams).toEqual({ radiant: { maxNetWorthLead: 565 }, dire: { maxNetWorthLead: 0 } });
+    }
+  });
+});
+
+describe('dota2-networth-swing on a comeback', () => {
+  it('counts the flip and the full swing (+1000 to −500: 1500), gameTime-aligned snapshots only', async () => {
+    const def = await readBuiltPlugin(join(ROOT, 'plugins/dota2-networth-swing/bundle.js'));
+    const base = { tenant: 't1', title: 'dota2' as const, matchId: 'm1' };
+    const teams: PayloadOf<'match.started'>['teams'] = [{ id: 'radiant', name: 'R' }, { id: 'dire', name: 'D' }];
+    const evs: Envelope[] = [envelope(base, 1, 'match.started', { teams })];
+    // envelope() sets gameTime = seq s: pairs at seq (2,3) would not align, so override gameTime per minute.
+    const snap = (seq: number, minute: number, team: string, netWorth: number) => ({ ...envelope(base, seq, 'team.state', { team: { id: team, name: team }, stats: { netWorth } }), gameTime: minute * 60_000 });
+    evs.push(snap(2, 0, 'radiant', 0), snap(3, 0, 'dire', 0));
+    evs.push(snap(4, 1, 'radiant', 3000), snap(5, 1, 'dire', 2000)); // +1000
+    evs.push(snap(6, 2, 'radiant', 3500), snap(7, 2, 'dire', 4000)); // −500: a flip, 1500 in a minute
+    evs.push(snap(8, 3, 'radiant', 5000)); // dire has not reported minute 3: no new lead
+    const [m] = await runPlugin(def, evs, { batchSize: 3 });
+    expect(m!.match).toEqual({ netWorthLead: -500, netWorthSwing: 1500, maxMinuteSwing: 1500, netWorthLeadChanges: 1 });
+    expect(m!.teams).toEqual({ radiant: { maxNetWorthLead: 1000 }, dire: { maxNetWorthLead: 500 } });
   });
 });

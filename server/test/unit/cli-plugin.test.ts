@@ -92,7 +92,7 @@ describe('clutch plugin build', () => {
 
   it('reproduces the committed manifest.json and bundle.js of every first-party plugin', async () => {
     const out = await mkdtemp(join(tmpdir(), 'clutch-plugin-'));
-    for (const name of ['cs2-trades', 'first-blood-conversion']) {
+    for (const name of ['cs2-trades', 'first-blood-conversion', 'lol-gold-objectives', 'dota2-networth-swing']) {
       const dir = join(ROOT, 'plugins', name);
       await buildPlugin(join(dir, 'index.ts'), join(out, name));
       expect(await readFile(join(out, name, 'bundle.js'), 'utf8')).toBe(await readFile(join(dir, 'bundle.js'), 'utf8'));
