@@ -99,8 +99,10 @@ const catalog: FastifyPluginAsyncTypebox<CatalogOptions> = async (app, opts) => 
       const tenant = opts.tenant(req);
       const afterId = byId(q.cursor);
       const ids = await listSeriesIds(db(), tenant, { ...withTitle(q.title), ...(q.tournament ? { tournament: q.tournament } : {}), ...(afterId ? { afterId } : {}), limit: q.limit + 1 });
-      const games = ids.length ? await Promise.all(ids.slice(0, q.limit).map((id) => queryMatches(db(), tenant, { series: id, limit: MAX_GROUP_MATCHES }))) : [];
-      const views = ids.slice(0, q.limit).flatMap((id, i) => seriesOf(id, games[i]!) ?? []);
+      const shown = ids.slice(0, q.limit);
+      // One query for the games of every series on the page.
+      const games = shown.length ? await queryMatches(db(), tenant, { seriesIn: shown, limit: MAX_GROUP_MATCHES * 5 }) : [];
+      const views = shown.flatMap((id) => seriesOf(id, games.filter((g) => g.seriesId === id)) ?? []);
       return { data: views.map(presentSeries), next: ids.length > q.limit ? page(ids, q.limit, (x) => x, (x) => ({ id: x })).next : null };
     },
   );

@@ -68,6 +68,8 @@ export interface MatchQuery {
   title?: Title;
   tournament?: string;
   series?: string;
+  /** Matches of any of these series. */
+  seriesIn?: readonly string[];
   /** Matches this team played. */
   team?: string;
   /** Matches this player played (their roster). */
@@ -87,6 +89,7 @@ export async function queryMatches(db: Db, tenant: string, q: MatchQuery): Promi
   if (q.title) s = s.where('title', '=', q.title);
   if (q.tournament) s = s.where('tournament_id', '=', q.tournament);
   if (q.series) s = s.where('series_id', '=', q.series);
+  if (q.seriesIn) s = q.seriesIn.length ? s.where('series_id', 'in', q.seriesIn) : s.where(sql<boolean>`false`);
   if (q.team) s = s.where(sql<boolean>`teams @> ${JSON.stringify([{ id: q.team }])}::jsonb`);
   if (q.player) {
     const player = q.player;
