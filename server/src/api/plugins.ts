@@ -14,6 +14,7 @@
 // the processor's plugins nor counts strikes against the version that runs live.
 import { createHash } from 'node:crypto';
 import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Envelope } from '@clutch/core';
 import { createError, isClutchError } from '../errors.ts';
@@ -107,6 +108,10 @@ export interface PluginsApiOptions {
 }
 
 const iso = (d: Date) => d.toISOString();
+/** A scope route called without a body: the scope is all the tenant's matches. */
+const noBodyIsAllMatches = async (req: FastifyRequest) => {
+  if (req.body === undefined || req.body === null) req.body = {};
+};
 /** Semver order of two stored (valid) versions. */
 const compareVersions = (a: string, b: string) => compareParsed(parseVersion(a)!, parseVersion(b)!);
 const presentActivation = (a: ActivationRow) => ({ version: a.version, tournament: a.tournamentId ?? null, activatedAt: iso(a.activatedAt) });
@@ -262,19 +267,20 @@ const plugins: FastifyPluginAsyncTypebox<PluginsApiOptions> = async (app, opts) 
   app.post(
     '/v1/plugins/:name/versions/:version/activate',
     {
+      preValidation: noBodyIsAllMatches,
       schema: {
         summary: 'Activate a plugin version',
         description: 'It runs on every batch of the scope\'s matches from now on (events before activation are not replayed), replacing the version active there before. Activating a disabled version enables it again.',
         tags,
         params: VersionParams,
-        body: Type.Optional(Scope),
+        body: Scope,
         response: { 200: Type.Object({ name: Type.String(), version: Type.String(), tournament: Type.Union([Type.String(), Type.Null()]), replaced: Type.Union([Type.String(), Type.Null()]) }), 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (req) => {
       const tenant = opts.tenant(req);
       const { name, version } = req.params;
-      const tournament = req.body?.tournament;
+      const tournament = req.body.tournament;
       const replaced = await db.transaction().execute(async (trx) => {
         await mustGetVersionIn(trx, tenant, name, version);
         return activate(trx, tenant, name, version, tournament);
@@ -286,10 +292,10 @@ const plugins: FastifyPluginAsyncTypebox<PluginsApiOptions> = async (app, opts) 
 
   app.post(
     '/v1/plugins/:name/deactivate',
-    { schema: { summary: 'Deactivate a plugin', description: 'Stops it in the scope. Its stored values stay.', tags, params: NameParams, body: Type.Optional(Scope), response: { 200: Type.Object({ name: Type.String(), version: Type.String({ description: 'The version that was active.' }), tournament: Type.Union([Type.String(), Type.Null()]) }), 400: ErrorBody, 409: ErrorBody } } },
+    { preValidation: noBodyIsAllMatches, schema: { summary: 'Deactivate a plugin', description: 'Stops it in the scope. Its stored values stay.', tags, params: NameParams, body: Scope, response: { 200: Type.Object({ name: Type.String(), version: Type.String({ description: 'The version that was active.' }), tournament: Type.Union([Type.String(), Type.Null()]) }), 400: ErrorBody, 409: ErrorBody } } },
     async (req) => {
       const tenant = opts.tenant(req);
-      const tournament = req.body?.tournament;
+      const tournament = req.body.tournament;
       const was = await deactivate(db, tenant, req.params.name, tournament);
       if (!was) throw new PluginNotActive(req.params.name, tournament ? `for tournament ${tournament}` : 'for all matches');
       changed(tenant);
@@ -300,19 +306,20 @@ const plugins: FastifyPluginAsyncTypebox<PluginsApiOptions> = async (app, opts) 
   app.post(
     '/v1/plugins/:name/rollback',
     {
+      preValidation: noBodyIsAllMatches,
       schema: {
         summary: 'Roll back a plugin',
         description: 'Activates, in the scope, the highest version below the active one (semver order; disabled versions are skipped).',
         tags,
         params: NameParams,
-        body: Type.Optional(Scope),
+        body: Scope,
         response: { 200: Type.Object({ name: Type.String(), version: Type.String(), tournament: Type.Union([Type.String(), Type.Null()]), replaced: Type.String() }), 400: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {
       const tenant = opts.tenant(req);
       const { name } = req.params;
-      const tournament = req.body?.tournament;
+      const tournament = req.body.tournament;
       const r = await db.transaction().execute(async (trx) => {
         const current = (await listActivations(trx, tenant, name)).find((a) => (a.tournamentId ?? null) === (tournament ?? null));
         if (!current) throw new PluginNotActive(name, tournament ? `for tournament ${tournament}` : 'for all matches');

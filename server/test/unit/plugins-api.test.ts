@@ -249,7 +249,11 @@ describe('tenant plugins: lifecycle API and processing', () => {
 
     expect((await inject('POST', '/v1/plugins/spin/deactivate', {})).json()).toEqual({ name: 'spin', version: '1.0.0', tournament: null });
     expect((await inject('GET', '/v1/plugins/spin/versions/1.0.0')).json().status).toBe('disabled');
-    expect((await inject('POST', '/v1/plugins/spin/deactivate', {})).json().code).toBe('CLUTCH_PLUGIN_NOT_ACTIVE');
+    // Without a body at all: the scope is all matches.
+    const none = await t.app.inject({ method: 'POST', url: '/v1/plugins/spin/deactivate' });
+    expect([none.statusCode, none.json().code]).toEqual([409, 'CLUTCH_PLUGIN_NOT_ACTIVE']);
+    const badScope = await inject('POST', '/v1/plugins/spin/deactivate', { tournament: 'bad id!' });
+    expect([badScope.statusCode, badScope.json().code]).toEqual([400, 'CLUTCH_BAD_REQUEST']);
   }, 60_000);
 
   it('activates per tournament, rolls back, and refuses to delete an active version', async () => {
