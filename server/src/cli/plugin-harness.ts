@@ -10,8 +10,8 @@ import type { Envelope } from '@clutch/core';
 import { PluginBadCall, PluginRuntime, validatePlugin, type PluginDefinition, type StatValue } from '../plugins/index.ts';
 import { parseFiles } from './parse.ts';
 
-/** Events per call by default: the processor hands a plugin what one poll of a match brought, up to this. */
-export const DEFAULT_BATCH = 500;
+/** Events per call by default: the most the runtime takes in one call, as the lifecycle API's test run does (live, the processor calls a plugin with what each batch brought: try smaller --batch). */
+export const DEFAULT_BATCH = 5_000;
 
 export type Values = Record<string, Record<string, StatValue['value']>>;
 
@@ -34,7 +34,7 @@ export interface MatchOutput {
 
 export interface HarnessOptions {
   tenant?: string;
-  /** Events per call (default 500). */
+  /** Events per call (default 5,000). */
   batchSize?: number;
   /** A runtime to use (the caller closes it); by default one is made for the run and closed. */
   runtime?: PluginRuntime;

@@ -13,7 +13,7 @@ export const PLUGIN_HELP = `clutch plugin — build, test and publish tenant sta
       <dir>/bundle.js (default dir: the entry's folder).
   clutch plugin test <bundle.js> --source <source> <match files...> [--manifest <manifest.json>] [--batch <n>]
       Runs the bundle over recorded matches as the server would (the server's adapters, the sandboxed
-      runtime, batches of --batch events, default 500); prints the final values per match as JSON.
+      runtime, calls of --batch events, default 5,000); prints the final values per match as JSON.
       Exits 1 with the coded error (CLUTCH_PLUGIN_TIMEOUT, …) when the plugin breaks a limit.
   clutch plugin publish <dir> --url <clutch base URL> [--token <api token>]
       POSTs <dir>/manifest.json and <dir>/bundle.js to <url>/v1/plugins.`;
