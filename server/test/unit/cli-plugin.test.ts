@@ -178,6 +178,17 @@ describe('clutch plugin test (child process)', () => {
 });
 
 describe('clutch plugin build and publish (child process)', () => {
+  it('reports a build error with its code and line, and unknown subcommands, with a non-zero exit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clutch-bad-'));
+    await writeFile(join(dir, 'p.ts'), `import { sum } from 'lodash';\n${SMALL}`);
+    const r = await clutch(['plugin', 'build', join(dir, 'p.ts')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/p\.ts:1 imports "lodash".*\[CLUTCH_PLUGIN_BUILD_FAILED\]/);
+    const u = await clutch(['plugin', 'deploy']);
+    expect(u.code).not.toBe(0);
+    expect(u.stderr).toMatch(/unknown plugin command "deploy"/);
+  });
+
   it('builds into --out, then POSTs { manifest, bundle } to /v1/plugins with the token', async () => {
     const out = await mkdtemp(join(tmpdir(), 'clutch-build-'));
     const b = await clutch(['plugin', 'build', 'plugins/first-blood-conversion/index.ts', '--out', out]);
