@@ -10,6 +10,8 @@ import type { Envelope } from '@clutch/core';
 import type { Logger } from 'pino';
 import type { Store } from '../ports/store.ts';
 import { activeVersions, getVersion, loadStates, markDisabled, type ActiveVersion, type PluginOutputRow, type PluginStateRow } from '../store/plugins.ts';
+
+export type { ActiveVersion };
 import { validatePlugin } from './manifest.ts';
 import type { StatValue } from './output.ts';
 import type { PluginDisabledEvent, PluginRuntime } from './runtime.ts';
@@ -112,8 +114,8 @@ export class PluginHost {
     return { list: await c.list, at: c.at };
   }
 
-  /** The loaded versions that run on a match now. */
-  async #runnable(tenant: string, tournamentId: string | undefined): Promise<ActiveVersion[]> {
+  /** The loaded versions that run on a match now (empty for most tenants: ask before decoding events for run()). */
+  async runnable(tenant: string, tournamentId: string | undefined): Promise<ActiveVersion[]> {
     const { list, at } = await this.#activeOf(tenant);
     const wanted = versionsFor(list, tournamentId);
     const out: ActiveVersion[] = [];
@@ -167,14 +169,12 @@ export class PluginHost {
   }
 
   /**
-   * Runs the match's active plugins over the batch's events: one call per plugin. A failing call is
+   * Runs the match's active plugins (from runnable()) over the batch's events: one call per plugin. A failing call is
    * logged with its code (a strike, counted by the runtime) and leaves that plugin out of the result.
    */
-  async run(m: MatchBatch): Promise<MatchPluginResult> {
+  async run(m: MatchBatch, versions: readonly ActiveVersion[]): Promise<MatchPluginResult> {
     const none: MatchPluginResult = { delta: undefined, outputs: [], states: [] };
-    if (!m.events.length) return none;
-    const versions = await this.#runnable(m.tenant, m.tournamentId);
-    if (!versions.length) return none;
+    if (!m.events.length || !versions.length) return none;
     // States not in memory (or in memory but not before this batch) come from the store.
     const known = new Map<string, { state: string; lastSeq: number } | undefined>();
     const missing: ActiveVersion[] = [];

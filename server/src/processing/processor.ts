@@ -255,8 +255,21 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   const runPlugins = async (host: PluginHost, batch: LogBatch, list: TouchedMatch[]): Promise<Array<MatchPluginResult | undefined>> => {
     const started = phaseSeconds.startTimer({ phase: 'plugins' });
     try {
+      // Which matches have plugins to run (most tenants have none: their events are not decoded again).
+      const versions = await Promise.all(
+        list.map((t) =>
+          host.runnable(t.tenant, t.tournamentId).catch((err: unknown) => {
+            // Reading activations failed (the store is down): the batch goes on without plugins.
+            o.log.error({ error: err, matchId: t.matchId }, 'tenant plugins could not run on this batch');
+            return [];
+          }),
+        ),
+      );
       const byMatch = new Map<string, Envelope[]>();
-      for (const t of list) byMatch.set(t.matchId, []);
+      list.forEach((t, i) => {
+        if (versions[i]!.length) byMatch.set(t.matchId, []);
+      });
+      if (!byMatch.size) return [];
       for (const r of batch.records) {
         const evs = byMatch.get(r.key);
         if (!evs) continue;
@@ -269,7 +282,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         evs.push(e);
       }
       return await Promise.all(
-        list.map(async (t) => {
+        list.map(async (t, i) => {
+          if (!versions[i]!.length) return undefined;
           let prev = t.fromSeq - 1;
           const events: Envelope[] = [];
           for (const e of byMatch.get(t.matchId) ?? []) {
@@ -278,9 +292,9 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
             prev = e.seq;
           }
           try {
-            return await host.run({ tenant: t.tenant, matchId: t.matchId, tournamentId: t.tournamentId, fromSeq: t.fromSeq, lastSeq: t.lastSeq, events });
+            return await host.run({ tenant: t.tenant, matchId: t.matchId, tournamentId: t.tournamentId, fromSeq: t.fromSeq, lastSeq: t.lastSeq, events }, versions[i]!);
           } catch (err) {
-            // Reading activations or states failed (the store is down): the batch goes on without plugins.
+            // Reading states failed (the store is down): the batch goes on without plugins.
             o.log.error({ error: err, matchId: t.matchId }, 'tenant plugins could not run on this batch');
             return undefined;
           }
