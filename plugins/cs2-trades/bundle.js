@@ -87,7 +87,7 @@ exports.default = (0, plugin_sdk_1.definePlugin)({
                 join(victim.id, victim.team);
                 if (killer)
                     join(killer.id, killer.team);
-                if (!state.open || state.dead.includes(victim.id))
+                if (!state.open)
                     continue;
                 const at = Date.parse(e.occurredAt);
                 state.dead.push(victim.id);

@@ -106,7 +106,8 @@ export default definePlugin({
         const { killer, victim } = e.payload;
         join(victim.id, victim.team);
         if (killer) join(killer.id, killer.team);
-        if (!state.open || state.dead.includes(victim.id)) continue;
+        // A second death in a round (a Valorant revive) counts as a death too.
+        if (!state.open) continue;
         const at = Date.parse(e.occurredAt);
         state.dead.push(victim.id);
         line(victim.id).deaths += 1;
