@@ -247,8 +247,18 @@ describe('tenant plugins: lifecycle API and processing', () => {
     expect((await inject('GET', '/v1/plugins/opening-duels/versions/1.0.0')).json().status).toBe('active');
     expect(await metric(`clutch_plugin_errors_total{plugin="demo/spin@1.0.0",code="CLUTCH_PLUGIN_TIMEOUT"}`)).toBe(3);
 
+    // Activating it again enables it: the processor calls it again (and it strikes again).
+    expect((await inject('POST', '/v1/plugins/spin/versions/1.0.0/activate', {})).json().replaced).toBe('1.0.0');
+    const again = (await inject('GET', '/v1/plugins/spin/versions/1.0.0')).json();
+    expect([again.status, again.disabled]).toEqual(['active', null]);
+    const more = openingMatch('demo', 'hostile-2');
+    await feed(more);
+    await processed('hostile-2', more.length);
+    expect(await metric(`clutch_plugin_errors_total{plugin="demo/spin@1.0.0",code="CLUTCH_PLUGIN_TIMEOUT"}`)).toBe(4);
+    expect(byPlayer((await inject('GET', '/v1/matches/hostile-2/plugins')).json().plugins[KEY].values)).toEqual(openingExpected);
+
     expect((await inject('POST', '/v1/plugins/spin/deactivate', {})).json()).toEqual({ name: 'spin', version: '1.0.0', tournament: null });
-    expect((await inject('GET', '/v1/plugins/spin/versions/1.0.0')).json().status).toBe('disabled');
+    expect((await inject('GET', '/v1/plugins/spin/versions/1.0.0')).json().status).toBe('inactive');
     // Without a body at all: the scope is all matches.
     const none = await t.app.inject({ method: 'POST', url: '/v1/plugins/spin/deactivate' });
     expect([none.statusCode, none.json().code]).toEqual([409, 'CLUTCH_PLUGIN_NOT_ACTIVE']);
