@@ -141,6 +141,8 @@ export function liveService(o: LiveServiceOptions): Live {
       };
       open.add(session);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
+      // A client that went away before the handler got here aborted already: no event will come.
+      if (ctx.signal.aborted) onAbort();
       const beat = setInterval(() => out.push(heartbeat(matchId, lastSeq), 32), o.heartbeatMs);
       try {
         session.subscribe(matchId, afterSeq).catch((err: unknown) => {
