@@ -6,9 +6,9 @@
 // cluster (Node's cleartext HTTP/2 server cannot also speak HTTP/1.1, hence a listener of its own).
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { ConnectRouter, ConnectRouterOptions, HandlerContext } from '@connectrpc/connect';
+import { createContextValues, type ConnectRouter, type ConnectRouterOptions, type ContextValues, type HandlerContext } from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { LiveService } from '../gen/clutch/v1/live_pb.ts';
@@ -16,7 +16,10 @@ import { MatchService } from '../gen/clutch/v1/match_pb.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { CacheBackend } from '../ports/cache.ts';
 import type { Store } from '../ports/store.ts';
-import { DEFAULT_MAX_STREAMS, liveService } from './grpc/live-service.ts';
+import { DEFAULT_MAX_STREAMS, kConnectionClosed, liveService } from './grpc/live-service.ts';
+
+/** Per request: aborted when its HTTP response closes (see kConnectionClosed). */
+const connectionClosed = new WeakMap<object, AbortSignal>();
 import { matchService } from './grpc/match-service.ts';
 
 export interface GrpcApiOptions {
@@ -57,12 +60,13 @@ export default fp(
   async (app: FastifyInstance, opts: GrpcApiOptions) => {
     const live = liveService({ hub: opts.hub, tenant: opts.tenant, log: opts.log, heartbeatMs: opts.heartbeatMs ?? 15_000, maxStreams: opts.maxStreams ?? DEFAULT_MAX_STREAMS });
     const matches = matchService({ store: opts.store, cache: opts.cache, tenant: opts.tenant, log: opts.log });
-    const connect: ConnectRouterOptions & { routes: (r: ConnectRouter) => void } = {
+    const connect: ConnectRouterOptions & { routes: (r: ConnectRouter) => void; contextValues: (req: FastifyRequest) => ContextValues } = {
       routes: (router) => {
         router.service(MatchService, matches);
         router.service(LiveService, live.impl);
       },
       readMaxBytes: MAX_REQUEST_BYTES,
+      contextValues: (req: FastifyRequest) => createContextValues().set(kConnectionClosed, connectionClosed.get(req.raw)),
     };
     const rpc = async (scope: FastifyInstance) => {
       // RPC routes are described by proto/, not by the OpenAPI document.
@@ -73,7 +77,10 @@ export default fp(
       // is reset a moment after the answer went out, telling the client to stop sending (RFC 9113
       // §8.1). Left open, it would wait for flow-control credit forever and hold its connection at
       // shutdown; reset at once, the client could lose the answer still in flight.
-      scope.addHook('onRequest', async (req) => {
+      scope.addHook('onRequest', async (req, reply) => {
+        const gone = new AbortController();
+        connectionClosed.set(req.raw, gone.signal);
+        reply.raw.once('close', () => gone.abort());
         const stream = (req.raw as unknown as Partial<Http2ServerRequest>).stream;
         stream?.once('finish', () => {
           if (!stream.readableEnded) setTimeout(() => stream.destroyed || stream.readableEnded || stream.destroy(), ANSWERED_STREAM_RESET_MS).unref();

@@ -1,7 +1,7 @@
 // LiveService.Subscribe: one match as a server stream, on the hub's sessions (live/hub.ts), with
 // the WebSocket's and SSE's resume semantics (docs/live.md): after_seq resumes, a resume older than
 // the retained history gets a snapshot (reason "history_gap"), nothing is sent twice.
-import { Code, type ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { Code, createContextKey, type ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { LiveService, type SubscribeResponse } from '../../gen/clutch/v1/live_pb.ts';
 import { CLOSE, type LiveHub, type LiveSession } from '../../live/hub.ts';
@@ -19,6 +19,13 @@ export interface LiveServiceOptions {
 }
 
 export const DEFAULT_MAX_STREAMS = 10_000;
+
+/**
+ * Aborted when the HTTP response of the call closes, watched from the moment the request arrived
+ * (api/grpc.ts). Connect's own signal misses a response that closed before its handler started, and
+ * the call then never ends: this one releases the stream's session whatever Connect does.
+ */
+export const kConnectionClosed = createContextKey<AbortSignal | undefined>(undefined, { description: 'clutch: the HTTP response closed' });
 /** As the WebSocket's and SSE's match ids. */
 const ID = /^[\w.:-]{1,128}$/u;
 
@@ -135,14 +142,25 @@ export function liveService(o: LiveServiceOptions): Live {
         close: (code, reason) =>
           out.finish(code === CLOSE.slowConsumer ? rpcError(Code.ResourceExhausted, 'CLUTCH_LIVE_SLOW_CONSUMER', reason) : rpcError(Code.Unavailable, 'CLUTCH_LIVE_CLOSED', reason)),
       });
-      const onAbort = () => {
+      let released = false;
+      /** Ends the session and gives back the stream's place, once (the generator may never resume). */
+      const release = () => {
+        if (released) return;
+        released = true;
         session.end();
+        open.delete(session);
+        streams--;
+      };
+      const onAbort = () => {
+        release();
         out.finish();
       };
       open.add(session);
+      const closed = ctx.values.get(kConnectionClosed);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
+      closed?.addEventListener('abort', onAbort, { once: true });
       // A client that went away before the handler got here aborted already: no event will come.
-      if (ctx.signal.aborted) onAbort();
+      if (ctx.signal.aborted || closed?.aborted) onAbort();
       const beat = setInterval(() => out.push(heartbeat(matchId, lastSeq), 32), o.heartbeatMs);
       try {
         session.subscribe(matchId, afterSeq).catch((err: unknown) => {
@@ -154,9 +172,8 @@ export function liveService(o: LiveServiceOptions): Live {
       } finally {
         clearInterval(beat);
         ctx.signal.removeEventListener('abort', onAbort);
-        session.end();
-        open.delete(session);
-        streams--;
+        closed?.removeEventListener('abort', onAbort);
+        release();
       }
     },
   };
