@@ -15,8 +15,7 @@ import { MemoryEventLog } from '../../server/src/infra/memory/event-log.ts';
 import { createPGliteStore } from '../../server/src/infra/pglite/store.ts';
 import { validatePlugin } from '../../server/src/plugins/manifest.ts';
 import { PluginRuntime } from '../../server/src/plugins/runtime.ts';
-import { envelope } from '../../server/test/support/events.ts';
-import { hostile } from '../../server/test/plugins/hostile.ts';
+import { hostile, hostileDefinition, hostileEvents } from '../../server/test/plugins/hostile.ts';
 import { openingDuelsBundle, openingDuelsManifest, openingMatch } from '../../server/test/plugins/opening-duels.ts';
 
 const arg = (name: string, dflt: number) => {
@@ -50,25 +49,7 @@ async function main(): Promise<void> {
   const good = await rt.load('good', validatePlugin(openingDuelsManifest, openingDuelsBundle));
   const match = openingMatch('good', 'm-good');
   const corpus = hostile(assert);
-  const defs = corpus.map((h) => ({
-    h,
-    def: validatePlugin(
-      {
-        name: h.name,
-        version: '1.0.0',
-        hostApi: '^1.0.0',
-        titles: ['cs2'],
-        events: ['player.killed.player'],
-        outputs: [
-          { stat: 'probe', subject: 'match', type: 'string' },
-          { stat: 'n', subject: 'player', type: 'integer' },
-        ],
-        capabilities: h.capabilities ?? [],
-        limits: h.limits ?? {},
-      },
-      h.bundle,
-    ),
-  }));
+  const defs = corpus.map((h) => ({ h, def: hostileDefinition(h) }));
 
   const goodCalls: number[] = [];
   const runGood = async (until: () => boolean) => {
@@ -101,7 +82,7 @@ async function main(): Promise<void> {
       for (const { h, def } of defs) {
         if (stop) break;
         const tenant = h.tenant ?? 'mallory';
-        const events = [envelope({ tenant, title: 'cs2', matchId: 'm-hostile' }, 1, 'player.killed.player', { killer: { id: 'a', name: 'a', team: 'x' }, victim: { id: 'b', name: 'b', team: 'y' } })];
+        const events = hostileEvents(tenant);
         const code = await rt
           .load(tenant, def)
           .then((p) => rt.invoke(p.key, { matchId: 'm-hostile', events }))

@@ -1,7 +1,10 @@
 // The hostile corpus: plugins that try to escape, hang, exhaust or fool the runtime. Each says what
 // the runtime must answer: a coded error, or a result `check` accepts (harmless output). Bundles are
 // strings so that the linter and the type checker never see them as code of ours.
+import type { Envelope } from '@clutch/core';
+import { validatePlugin, type PluginDefinition } from '../../src/plugins/manifest.ts';
 import type { InvokeResult } from '../../src/plugins/runtime.ts';
+import { envelope } from '../support/events.ts';
 
 export interface HostilePlugin {
   name: string;
@@ -137,3 +140,26 @@ export const hostile = (assert: { equal: (a: unknown, b: unknown, what?: string)
   { name: 'other-match-stat', bundle: on("ctx.emit({ stat: 'probe', subject: { kind: 'match', id: 'someone-elses-match' }, value: 'x' });"), expect: ['CLUTCH_PLUGIN_INVALID_OUTPUT'] },
   { name: 'ctx-tampering', bundle: on("ctx.emit = null; ctx.now = () => 0; Object.defineProperty(ctx, 'matchId', { value: 'x' });"), expect: ['CLUTCH_PLUGIN_CRASHED'] },
 ];
+
+/** A corpus plugin as a validated definition: one manifest for all (CS2 kills in; a match string and a player integer out). */
+export function hostileDefinition(h: HostilePlugin): PluginDefinition {
+  return validatePlugin(
+    {
+      name: h.name,
+      version: '1.0.0',
+      hostApi: '^1.0.0',
+      titles: ['cs2'],
+      events: ['player.killed.player'],
+      outputs: [
+        { stat: 'probe', subject: 'match', type: 'string' },
+        { stat: 'n', subject: 'player', type: 'integer' },
+      ],
+      capabilities: h.capabilities ?? [],
+      limits: h.limits ?? {},
+    },
+    h.bundle,
+  );
+}
+
+/** The one event every corpus plugin is called with, as its tenant. */
+export const hostileEvents = (tenant: string): Envelope[] => [envelope({ tenant, title: 'cs2', matchId: 'm-hostile' }, 1, 'player.killed.player', { killer: { id: 'a', name: 'a', team: 'x' }, victim: { id: 'b', name: 'b', team: 'y' } })];

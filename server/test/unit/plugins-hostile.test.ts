@@ -6,8 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PluginRuntime } from '../../src/plugins/runtime.ts';
 import { validatePlugin } from '../../src/plugins/manifest.ts';
-import { envelope } from '../support/events.ts';
-import { hostile } from '../plugins/hostile.ts';
+import { hostile, hostileDefinition, hostileEvents } from '../plugins/hostile.ts';
 import { openingDuelsBundle, openingDuelsManifest, openingExpected, openingMatch } from '../plugins/opening-duels.ts';
 
 const protoSnapshot = () => [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Reflect.ownKeys(p).map(String).join('|')).join('\n');
@@ -39,23 +38,8 @@ describe('hostile plugin corpus', () => {
     const outcomes: Record<string, string> = {};
     for (const h of corpus) {
       const tenant = h.tenant ?? 'mallory';
-      const def = validatePlugin(
-        {
-          name: h.name,
-          version: '1.0.0',
-          hostApi: '^1.0.0',
-          titles: ['cs2'],
-          events: ['player.killed.player'],
-          outputs: [
-            { stat: 'probe', subject: 'match', type: 'string' },
-            { stat: 'n', subject: 'player', type: 'integer' },
-          ],
-          capabilities: h.capabilities ?? [],
-          limits: h.limits ?? {},
-        },
-        h.bundle,
-      );
-      const events = [envelope({ tenant, title: 'cs2', matchId: 'm-hostile' }, 1, 'player.killed.player', { killer: { id: 'a', name: 'a', team: 'x' }, victim: { id: 'b', name: 'b', team: 'y' } })];
+      const def = hostileDefinition(h);
+      const events = hostileEvents(tenant);
       const attempt = async (): Promise<{ code: string; result?: Awaited<ReturnType<PluginRuntime['invoke']>> }> => {
         let key: string;
         try {
