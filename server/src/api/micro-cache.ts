@@ -8,7 +8,7 @@ import type { CacheBackend, Leaderboards } from '../ports/cache.ts';
 type Board = Array<{ member: string; score: number }>;
 
 /** Values loaded at most once per `ttlMs` per key; a failed load is not kept. */
-export class Hot<V> {
+class Hot<V> {
   readonly #entries = new Map<string, { at: number; value: Promise<V> }>();
   readonly ttlMs: number;
   readonly max: number;

@@ -30,6 +30,7 @@ import { getMatch } from '../store/matches.ts';
 import { activate, deactivate, deleteVersion, getVersion, insertVersion, listActivations, listAllVersions, listVersions, matchOutputs, pluginCounts, type ActivationRow, type PluginVersionRow } from '../store/plugins.ts';
 import type { Db } from '../store/db.ts';
 import { ErrorBody, sendError } from './errors.ts';
+import { Id } from './matches.ts';
 
 /** Plugins (names) per tenant, versions per plugin. */
 export const MAX_PLUGINS = 50;
@@ -55,7 +56,6 @@ export const MatchUnknown = createError('CLUTCH_MATCH_NOT_FOUND', 'no match %s',
 
 const Name = Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}[a-z0-9]$', description: 'The plugin name of its manifest.' });
 const Version = Type.String({ pattern: VERSION_PATTERN, maxLength: 64, description: 'A semver version.' });
-const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\w.:@-]+$' });
 const Scope = Type.Object({ tournament: Type.Optional(Id) }, { additionalProperties: false, description: 'Without `tournament`: all the tenant\'s matches. With it: that tournament\'s matches (a tournament activation wins over the tenant-wide one).' });
 const Json = Type.Record(Type.String(), Type.Unknown());
 

@@ -33,6 +33,7 @@ import {
 import { attemptDelivery, leaseMs, webhookMetrics, type DeliverySettings } from '../webhooks/dispatcher.ts';
 import { THRESHOLD_OPS, thresholdProblems, WEBHOOK_EVENTS, type Filters, type Threshold } from '../webhooks/model.ts';
 import { isPrivateHost } from '../webhooks/send.ts';
+import { Id } from './matches.ts';
 import { newSecret, secretHint } from '../webhooks/signing.ts';
 import { ErrorBody, sendError } from './errors.ts';
 import { CursorParam, decodeCursor, LimitParam, page } from './paging.ts';
@@ -56,7 +57,6 @@ export const UrlNotAllowed = createError('CLUTCH_WEBHOOK_URL_NOT_ALLOWED', 'the 
 export const NothingSubscribed = createError('CLUTCH_WEBHOOK_NOTHING_SUBSCRIBED', 'a webhook needs at least one event or one threshold', 422);
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'A UUID (lowercase).' });
-const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\w.:@-]+$' });
 const ThresholdSchema = Type.Object(
   {
     stat: Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9]+$', description: 'A numeric player or team stat of GET /v1/matches/{id}/stats (e.g. kills, adr, gold).' }),
