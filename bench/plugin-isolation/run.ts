@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     return { requestsPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, p999Ms: r.latency.p99_9, non2xx: r.non2xx + r.errors };
   };
 
-  const rt = new PluginRuntime({ workers: WORKERS, strikes: { max: 1_000_000, windowMs: 60_000 } });
+  const rt = new PluginRuntime({ workers: WORKERS, nice: config.pluginNice, strikes: { max: 1_000_000, windowMs: 60_000 } });
   const good = await rt.load('good', validatePlugin(openingDuelsManifest, openingDuelsBundle));
   const match = openingMatch('good', 'm-good');
   const corpus = hostile(assert);
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
         benchmark: 'plugin-isolation',
         date: new Date().toISOString(),
         machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.split(' ').slice(0, 2).join(' '), memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version },
-        settings: { seconds: SECONDS, connections: CONNECTIONS, pluginWorkers: WORKERS, route: 'GET /v1/leaderboards/cs2/kills', note: 'API, plugin runtime (worker threads) and autocannon in one process, as a process running the api and process roles' },
+        settings: { seconds: SECONDS, connections: CONNECTIONS, pluginWorkers: WORKERS, pluginNice: config.pluginNice, route: 'GET /v1/leaderboards/cs2/kills', note: 'API, plugin runtime (worker threads) and autocannon in one process, as a process running the api and process roles' },
         results: {
           api: { baseline, underAttack, p99Ratio: Math.round((underAttack.p99Ms / Math.max(1, baseline.p99Ms)) * 100) / 100, throughputRatio: Math.round((underAttack.requestsPerSec / baseline.requestsPerSec) * 100) / 100 },
           goodPlugin: { baseline: goodBaseline, underAttack: goodUnderAttack },

@@ -94,7 +94,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   let testRuntime: PluginRuntime | undefined;
   if (config.roles.includes('process')) {
     const log = logger.child({ 'log.logger': 'plugins' });
-    pluginRuntime = new PluginRuntime({ workers: config.pluginWorkers, metrics: app.metrics, log, onDisabled: (e) => pluginHost?.onDisabled(e) });
+    pluginRuntime = new PluginRuntime({ workers: config.pluginWorkers, nice: config.pluginNice, metrics: app.metrics, log, onDisabled: (e) => pluginHost?.onDisabled(e) });
     pluginHost = new PluginHost({ runtime: pluginRuntime, store: infra.store, log, cacheMs: config.pluginCacheMs });
   }
 
@@ -112,7 +112,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
     await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
     // Test runs count no strikes: a version is never disabled by them (their errors are in the answer).
-    testRuntime = new PluginRuntime({ workers: 1, log: logger.child({ 'log.logger': 'plugin-tests' }), strikes: { max: Number.MAX_SAFE_INTEGER, windowMs: 1 } });
+    testRuntime = new PluginRuntime({ workers: 1, nice: config.pluginNice, log: logger.child({ 'log.logger': 'plugin-tests' }), strikes: { max: Number.MAX_SAFE_INTEGER, windowMs: 1 } });
     await app.register(pluginsApi, { store: infra.store, tenant: () => config.defaultTenant, testRuntime, host: pluginHost });
     await app.register(webhooks, { store: infra.store, tenant: () => config.defaultTenant, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }

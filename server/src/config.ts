@@ -63,6 +63,7 @@ export const VARS = {
   CLUTCH_GRPC_H2C_PORT: { kind: 'int', doc: 'Also serve the gRPC/Connect API over HTTP/2 cleartext (h2c) on this port of HOST, for gRPC clients inside a cluster (api role; 0 = any free port; empty = no h2c listener). Over TLS, gRPC also works on PORT.', min: 0, max: 65535 },
   CLUTCH_SIMULATOR_SPEED: { kind: 'int', doc: 'Simulator speed-up over real time.', default: '20', min: 1, max: 1000 },
   CLUTCH_PLUGIN_WORKERS: { kind: 'int', doc: 'Worker threads running tenant stat plugins in isolated-vm isolates (docs/plugins.md), per process with the process role; the api role has one more for test runs.', default: '1', min: 1, max: 32 },
+  CLUTCH_PLUGIN_NICE: { kind: 'int', doc: 'Nice value (Linux, per thread) of the plugin worker threads: tenant code gets the CPU the API and the pipeline leave. Plugins are charged CPU time, not wall time, so a low priority costs them latency, never strikes (docs/plugins.md).', default: '19', min: 0, max: 19 },
   CLUTCH_PLUGIN_CACHE_MS: { kind: 'int', doc: 'How long (ms) the processor keeps a tenant\'s list of active plugin versions before reading it again (activations in the same process apply at once).', default: '2000', min: 0, max: 600_000 },
   // Webhooks (docs/webhooks.md): the router and the dispatcher run in the process role.
   CLUTCH_WEBHOOK_TIMEOUT_MS: { kind: 'int', doc: 'How long one webhook attempt may take (connect to the end of the answer) before it counts as failed.', default: '10000', min: 100, max: 60_000 },
@@ -137,6 +138,7 @@ export interface Config {
   processorConcurrency: number;
   pluginWorkers: number;
   pluginCacheMs: number;
+  pluginNice: number;
   demoIngestTokens: boolean;
   webhooks: WebhooksConfig;
   pollers: PollersConfig;
@@ -269,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
     pluginWorkers: int('CLUTCH_PLUGIN_WORKERS'),
     pluginCacheMs: int('CLUTCH_PLUGIN_CACHE_MS'),
+    pluginNice: int('CLUTCH_PLUGIN_NICE'),
     demoIngestTokens: str('CLUTCH_DEMO_INGEST_TOKENS') === 'on',
     webhooks: {
       timeoutMs: int('CLUTCH_WEBHOOK_TIMEOUT_MS'),

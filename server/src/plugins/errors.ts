@@ -18,6 +18,7 @@ export const PluginInvalidOutput = createError('CLUTCH_PLUGIN_INVALID_OUTPUT', '
 export const PluginDisabled = createError('CLUTCH_PLUGIN_DISABLED', 'plugin %s is disabled (%s); upload a fixed version or enable it again', 409);
 export const PluginNotFound = createError('CLUTCH_PLUGIN_NOT_FOUND', 'no plugin %s is loaded in this runtime', 404);
 export const PluginOverloaded = createError('CLUTCH_PLUGIN_OVERLOADED', 'the plugin runtime has %d calls waiting; retry later', 503);
+export const PluginStarved = createError('CLUTCH_PLUGIN_STARVED', 'the host was too busy to run the plugin (%s); not counted against it, retry later', 503);
 export const PluginBadCall = createError('CLUTCH_PLUGIN_BAD_CALL', 'invalid plugin call: %s', 400);
 export const PluginWorkerRestarted = createError('CLUTCH_PLUGIN_WORKER_RESTARTED', 'the plugin worker was restarted during the call; retry it', 503);
 export const PluginRuntimeClosed = createError('CLUTCH_PLUGIN_RUNTIME_CLOSED', 'the plugin runtime is closed', 503);

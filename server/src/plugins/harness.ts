@@ -57,6 +57,32 @@ export const HARNESS_SOURCE = String.raw`(function (cfgText) {
   define(FakeDate, 'UTC', { value: RealDate.UTC, writable: false, enumerable: false, configurable: false });
   define(G, 'Date', { value: FakeDate, writable: false, enumerable: false, configurable: false });
 
+  // ---- no host locale or time zone: local-time Date methods are their UTC twins, toLocale* are the
+  // plain conversions, and there is no Intl. A plugin gives the same values on every host.
+  delete G.Intl;
+  const DP = RealDate.prototype;
+  const same = (proto, name, fn) => define(proto, name, { value: fn, writable: false, enumerable: false, configurable: false });
+  for (const part of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
+    same(DP, 'get' + part, DP['getUTC' + part]);
+    if (part !== 'Day') same(DP, 'set' + part, DP['setUTC' + part]);
+  }
+  same(DP, 'getTimezoneOffset', function getTimezoneOffset() { return 0; });
+  const toISO = DP.toISOString;
+  const toUTC = DP.toUTCString;
+  const isValid = (d) => d.getTime() === d.getTime();
+  same(DP, 'toString', function toString() { return apply(toUTC, this, []); });
+  same(DP, 'toDateString', function toDateString() { return isValid(this) ? apply(toUTC, this, []).slice(0, 16) : 'Invalid Date'; });
+  same(DP, 'toTimeString', function toTimeString() { return isValid(this) ? apply(toUTC, this, []).slice(17) : 'Invalid Date'; });
+  same(DP, 'toLocaleString', function toLocaleString() { return isValid(this) ? apply(toISO, this, []) : 'Invalid Date'; });
+  same(DP, 'toLocaleDateString', function toLocaleDateString() { return isValid(this) ? apply(toISO, this, []).slice(0, 10) : 'Invalid Date'; });
+  same(DP, 'toLocaleTimeString', function toLocaleTimeString() { return isValid(this) ? apply(toISO, this, []).slice(11) : 'Invalid Date'; });
+  same(Number.prototype, 'toLocaleString', Number.prototype.toString);
+  same(BigInt.prototype, 'toLocaleString', BigInt.prototype.toString);
+  same(Array.prototype, 'toLocaleString', function toLocaleString() { return apply(Array.prototype.join, this, [',']); });
+  same(String.prototype, 'toLocaleUpperCase', String.prototype.toUpperCase);
+  same(String.prototype, 'toLocaleLowerCase', String.prototype.toLowerCase);
+  same(String.prototype, 'localeCompare', function localeCompare(that) { const a = StringCtor(this); const b = StringCtor(that); return a < b ? -1 : a > b ? 1 : 0; });
+
   // ---- deterministic randomness: mulberry32 seeded by the host per match and batch
   let seed = 0;
   const random = function random() {

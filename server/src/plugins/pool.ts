@@ -29,6 +29,8 @@ export interface PoolOptions {
   maxIsolatesPerWorker: number;
   /** Requests waiting per worker; beyond it a request fails with CLUTCH_PLUGIN_OVERLOADED. */
   maxQueuedPerWorker: number;
+  /** Nice value of the worker threads (0: the process's). */
+  nice?: number;
   log?: Logger;
   /** How long a replaced worker may take to leave by itself before it is terminated (10 s). */
   retireTimeoutMs?: number;
@@ -156,7 +158,7 @@ export class WorkerPool {
   }
 
   #spawn(slot: number): Worker {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { maxIsolates: this.#o.maxIsolatesPerWorker }, name: `clutch-plugins-${slot}` });
+    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { maxIsolates: this.#o.maxIsolatesPerWorker, nice: this.#o.nice ?? 0 }, name: `clutch-plugins-${slot}` });
     const s = this.#slots[slot]!;
     w.on('message', (res: WorkerResponse) => {
       if (s.worker !== w || !s.current || s.current.id !== res.id) return;

@@ -15,11 +15,11 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Envelope } from '@clutch/core';
-import { faultError, PluginBadCall, PluginBundleInvalid, PluginDisabled, PluginNotFound, PluginWorkerRestarted, type PluginFault, type StrikeCode } from './errors.ts';
+import { faultError, PluginBadCall, PluginBundleInvalid, PluginDisabled, PluginNotFound, PluginStarved, PluginWorkerRestarted, type PluginFault, type StrikeCode } from './errors.ts';
 import type { PluginDefinition } from './manifest.ts';
 import type { CallOutput } from './output.ts';
 import { WorkerLost, WorkerPool } from './pool.ts';
-import type { SandboxSpec } from './sandbox.ts';
+import { worstCallWallMs, type SandboxSpec } from './sandbox.ts';
 import type { WorkerInfo } from './worker.ts';
 
 export interface PluginRuntimeOptions {
@@ -30,6 +30,12 @@ export interface PluginRuntimeOptions {
    * Default per plugin: its load timeout (a call may reload the bundle) + its time limit + 1 s.
    */
   wallTimeoutMs?: number;
+  /**
+   * Nice value of the worker threads (Linux, per thread; default 0). A higher value keeps busy
+   * plugins from taking CPU from the API and the pipeline; limits are charged in CPU time, so a
+   * plugin is not struck for being scheduled less (docs/plugins.md, "Limits").
+   */
+  nice?: number;
   /** Calls waiting per worker before CLUTCH_PLUGIN_OVERLOADED (default 256). */
   maxQueuedPerWorker?: number;
   /** Live isolates per worker (default 64); the least recently used are disposed and reloaded on use. */
@@ -114,6 +120,7 @@ export class PluginRuntime {
       size: o.workers ?? 1,
       maxIsolatesPerWorker: o.maxIsolatesPerWorker ?? 64,
       maxQueuedPerWorker: o.maxQueuedPerWorker ?? 256,
+      nice: o.nice ?? 0,
       ...(o.log ? { log: o.log } : {}),
       onRestart: (_slot, reason) => this.#m.restarts.inc({ reason }),
     });
@@ -146,6 +153,7 @@ export class PluginRuntime {
     }
     if (res.op !== 'load' || !res.ok) {
       this.#pool.release(key, slot);
+      if (res.op === 'load' && !res.ok && res.starved) throw new PluginStarved(res.detail);
       throw new PluginBundleInvalid(res.op === 'load' && !res.ok ? res.detail : 'unexpected answer');
     }
     const entry: Entry = { key, tenant, name, version, def, slot, subscribed: new Set(def.manifest.events), titles: new Set(def.manifest.titles), strikes: [], disabled: undefined };
@@ -197,6 +205,10 @@ export class PluginRuntime {
     const r = res.result;
     this.#m.cpuSeconds.observe({ plugin: key }, r.cpuNs / 1e9);
     this.#m.events.inc({ plugin: key }, batch.length);
+    if (!r.ok && 'starved' in r) {
+      this.#m.calls.inc({ plugin: key, outcome: 'starved' });
+      throw new PluginStarved(r.starved);
+    }
     if (!r.ok) throw this.#strike(e, r.fault);
     this.#m.calls.inc({ plugin: key, outcome: 'ok' });
     return { ...r.output, events: batch.length, cpuMs: r.cpuNs / 1e6 };
@@ -236,8 +248,8 @@ export class PluginRuntime {
   }
 
   #wallMs(def: PluginDefinition): number {
-    // A call may include (re)loading the bundle: its load timeout, then the call's own limit.
-    return this.#o.wallTimeoutMs ?? 1_000 + Math.max(4 * def.limits.cpuMsPerCall, 500) + def.limits.cpuMsPerCall;
+    // The worker answers within the call's wall bounds (sandbox.ts) unless isolated-vm lost control.
+    return this.#o.wallTimeoutMs ?? 1_000 + worstCallWallMs(def.limits);
   }
 
   #batch(e: Entry, input: InvokeInput): Envelope[] {
@@ -306,7 +318,7 @@ function metrics(registry: Registry | undefined) {
   const registers = registry ? [registry] : [];
   const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
   return {
-    calls: new Counter({ name: 'clutch_plugin_calls_total', help: 'Plugin calls by plugin version and outcome (ok, error, disabled).', labelNames: ['plugin', 'outcome'], registers }),
+    calls: new Counter({ name: 'clutch_plugin_calls_total', help: 'Plugin calls by plugin version and outcome (ok, error, starved, disabled).', labelNames: ['plugin', 'outcome'], registers }),
     events: new Counter({ name: 'clutch_plugin_events_total', help: 'Events passed to plugins, by plugin version.', labelNames: ['plugin'], registers }),
     errors: new Counter({ name: 'clutch_plugin_errors_total', help: 'Plugin calls that failed because of the plugin, by plugin version and CLUTCH_PLUGIN_* code.', labelNames: ['plugin', 'code'], registers }),
     cpuSeconds: new Histogram({ name: 'clutch_plugin_cpu_seconds', help: 'CPU time of one plugin call in its isolate.', labelNames: ['plugin'], buckets, registers }),

@@ -5,6 +5,14 @@
 //
 // The isolate lives until dispose(), a memory-limit stop (isolated-vm disposes it), or a timeout (we
 // dispose it: the plugin's globals may be half-updated); the next call loads the bundle again.
+//
+// CPU time, not wall-clock time, is what a plugin is charged for. isolated-vm can only stop a script
+// after a wall-clock time, so a call runs under a wall bound of a few times its CPU budget and the
+// isolate's own CPU clock (isolate.cpuTime) decides: over budget is CLUTCH_PLUGIN_TIMEOUT (a strike);
+// stopped by the wall bound while under budget means the thread did not get the CPU (the host is
+// busy, and plugin threads run at a low priority): the call is run again from the same state under
+// a wider bound (calls are deterministic: same events, state, "now" and seed), and after the last
+// bound it fails with CLUTCH_PLUGIN_STARVED, which is not the plugin's fault and not a strike.
 import ivm from 'isolated-vm';
 import { HARNESS_SOURCE } from './harness.ts';
 import type { PluginFault } from './errors.ts';
@@ -32,10 +40,46 @@ export interface SandboxCall {
   seed: number;
 }
 
-export type SandboxResult = { ok: true; output: CallOutput; cpuNs: number } | { ok: false; fault: PluginFault; cpuNs: number };
-export type LoadResult = { ok: true } | { ok: false; detail: string };
+export type SandboxResult =
+  | { ok: true; output: CallOutput; cpuNs: number }
+  | { ok: false; fault: PluginFault; cpuNs: number }
+  /** The host did not give the plugin its CPU time within the last wall bound: not a strike. */
+  | { ok: false; starved: string; cpuNs: number };
+export type LoadResult = { ok: true } | { ok: false; detail: string; starved?: true };
 
 const MAX_DETAIL = 600;
+/** Wall bounds of a call's attempts, as multiples of its CPU budget (at least 10 ms). */
+export const CALL_WALL_FACTORS = [2, 8, 32] as const;
+/** Wall bounds of a load's attempts, as multiples of its CPU budget. */
+export const LOAD_WALL_FACTORS = [2, 8] as const;
+/** CPU budget of loading a bundle (harness, bundle, definition), ms. */
+export const loadBudgetMs = (limits: PluginLimits) => Math.max(4 * limits.cpuMsPerCall, 200);
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+/** The longest a call can take in its worker when isolated-vm keeps control: every attempt, each after a full load. */
+export const worstCallWallMs = (limits: PluginLimits) => sum(CALL_WALL_FACTORS) * Math.max(limits.cpuMsPerCall, 10) + CALL_WALL_FACTORS.length * sum(LOAD_WALL_FACTORS) * loadBudgetMs(limits);
+
+/**
+ * CPU time of the calling thread, ns. Calls run synchronously on this thread, so its CPU time over a
+ * call is the plugin's. Not isolate.cpuTime: isolated-vm 7.0.1's prebuilt Linux binary is built
+ * without USE_CLOCK_THREAD_CPUTIME_ID and reports wall time there (a starved call "used" 746 ms of
+ * CPU for 10 ms of work, measured with both clocks side by side).
+ */
+const threadCpuNs = (): number => {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) * 1_000;
+};
+
+/** Runs fn under a wall bound; on a stop, tells whether the thread had used the CPU budget by then. */
+function timed<T>(isolate: ivm.Isolate, budgetMs: number, wallMs: number, fn: (timeout: number) => T): { ok: true; value: T; cpuNs: number } | { ok: false; err: unknown; cpuNs: number; overBudget: boolean } {
+  const before = threadCpuNs();
+  try {
+    const value = fn(wallMs);
+    return { ok: true, value, cpuNs: threadCpuNs() - before };
+  } catch (err) {
+    const cpuNs = threadCpuNs() - before;
+    return { ok: false, err, cpuNs, overBudget: cpuNs >= budgetMs * 1e6 || isolate.isDisposed };
+  }
+}
 
 type Dispatch = ivm.Reference<(op: string, a?: string, b?: string, c?: string) => string>;
 
@@ -64,59 +108,94 @@ export class PluginSandbox {
     return h.used_heap_size + h.externally_allocated_size;
   }
 
-  /** Creates the isolate and runs the harness and the bundle. A failure leaves nothing loaded. */
+  /**
+   * Creates the isolate and runs the harness and the bundle, within loadBudgetMs of CPU. A failure
+   * leaves nothing loaded; `starved` means the thread did not get that CPU in time (retry later).
+   */
   load(): LoadResult {
+    for (let attempt = 0; ; attempt++) {
+      const r = this.#loadOnce(LOAD_WALL_FACTORS[attempt]!);
+      if (r.ok || !r.starved || attempt === LOAD_WALL_FACTORS.length - 1) return r;
+    }
+  }
+
+  #loadOnce(factor: number): LoadResult {
     this.dispose();
     const { limits } = this.#spec;
-    const timeout = Math.max(4 * limits.cpuMsPerCall, 500);
+    const budget = loadBudgetMs(limits);
+    const wall = factor * budget;
     const onCatastrophicError = this.#onCatastrophicError;
     const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMiB, ...(onCatastrophicError ? { onCatastrophicError } : {}) });
-    try {
+    const r = timed(isolate, budget, wall, (timeout) => {
+      const deadline = performance.now() + timeout;
+      const left = () => Math.max(1, Math.round(deadline - performance.now()));
       const context = isolate.createContextSync();
       const factory = isolate.compileScriptSync(HARNESS_SOURCE, { filename: 'file:///clutch-harness.js' });
-      const make = factory.runSync(context, { timeout, reference: true }) as ivm.Reference<(cfg: string) => unknown>;
+      const make = factory.runSync(context, { timeout: left(), reference: true }) as ivm.Reference<(cfg: string) => unknown>;
       const cfg = JSON.stringify({ capabilities: this.#spec.capabilities, maxEmits: limits.maxEmitsPerCall, maxStateBytes: limits.maxStateBytes, maxLogBytes: limits.maxLogBytes });
-      const dispatch = make.applySync(undefined, [cfg], { timeout, result: { reference: true } }) as unknown as Dispatch;
+      const dispatch = make.applySync(undefined, [cfg], { timeout: left(), result: { reference: true } }) as unknown as Dispatch;
       make.release();
       factory.release();
       const script = isolate.compileScriptSync(this.#spec.bundle, { filename: 'file:///plugin.js' });
-      script.runSync(context, { timeout, release: true });
-      const loaded = readResult(dispatch.applySync(undefined, ['load'], { timeout }));
+      script.runSync(context, { timeout: left(), release: true });
+      const loaded = readResult(dispatch.applySync(undefined, ['load'], { timeout: left() }));
       if (!loaded.ok) throw new LoadFailure(loaded.detail);
-      this.#isolate = isolate;
-      this.#context = context;
-      this.#dispatch = dispatch;
-      return { ok: true };
-    } catch (err) {
-      const detail = err instanceof LoadFailure ? err.message : describeHostError(err, isolate, limits).detail;
-      if (!isolate.isDisposed) isolate.dispose();
-      return { ok: false, detail };
+      return { context, dispatch };
+    });
+    if (r.ok) {
+      if (r.cpuNs <= budget * 1e6) {
+        this.#isolate = isolate;
+        this.#context = r.value.context;
+        this.#dispatch = r.value.dispatch;
+        return { ok: true };
+      }
+      isolate.dispose();
+      return { ok: false, detail: `loading it took ${(r.cpuNs / 1e6).toFixed(0)} ms of CPU; at most ${budget} ms` };
     }
+    const err = r.err;
+    let out: LoadResult;
+    if (err instanceof LoadFailure) out = { ok: false, detail: err.message };
+    else {
+      const fault = describeHostError(err, isolate, limits);
+      if (fault.code !== 'CLUTCH_PLUGIN_TIMEOUT') out = { ok: false, detail: fault.detail };
+      else if (r.overBudget) out = { ok: false, detail: `loading it took more than ${budget} ms of CPU` };
+      else out = { ok: false, starved: true, detail: `the host did not give it ${budget} ms of CPU to load within ${wall} ms` };
+    }
+    if (!isolate.isDisposed) isolate.dispose();
+    return out;
   }
 
   /** Runs one call; loads the bundle first when needed. Never throws for what the plugin does. */
   call(c: SandboxCall): SandboxResult {
-    if (!this.loaded) {
-      const l = this.load();
-      if (!l.ok) return { ok: false, fault: { code: 'CLUTCH_PLUGIN_CRASHED', detail: `the bundle failed to load: ${l.detail}` }, cpuNs: 0 };
-    }
-    const isolate = this.#isolate!;
     const { limits } = this.#spec;
-    const before = isolate.cpuTime;
+    const budget = limits.cpuMsPerCall;
     const meta = JSON.stringify({ matchId: c.matchId, title: c.title, now: c.now, seed: c.seed });
-    let text: unknown;
-    try {
-      text = this.#dispatch!.applySync(undefined, ['call', c.events, c.state ?? '', meta], { timeout: limits.cpuMsPerCall });
-    } catch (err) {
-      const cpuNs = isolate.isDisposed ? 0 : Number(isolate.cpuTime - before);
-      const fault = describeHostError(err, isolate, limits);
-      // After a timeout the plugin's globals may be half-updated; after a memory stop it is gone.
+    let spent = 0;
+    for (let attempt = 0; ; attempt++) {
+      if (!this.loaded) {
+        const l = this.load();
+        if (!l.ok) return l.starved ? { ok: false, starved: l.detail, cpuNs: spent } : { ok: false, fault: { code: 'CLUTCH_PLUGIN_CRASHED', detail: `the bundle failed to load: ${l.detail}` }, cpuNs: spent };
+      }
+      const isolate = this.#isolate!;
+      const wall = CALL_WALL_FACTORS[attempt]! * Math.max(budget, 10);
+      const r = timed(isolate, budget, wall, (timeout) => this.#dispatch!.applySync(undefined, ['call', c.events, c.state ?? '', meta], { timeout }));
+      spent += r.cpuNs;
+      if (r.ok) {
+        if (r.cpuNs > budget * 1e6) {
+          // It finished, over its budget: the values are not used; the isolate is fine.
+          return { ok: false, fault: { code: 'CLUTCH_PLUGIN_TIMEOUT', detail: `${budget} ms of CPU per call (it used ${(r.cpuNs / 1e6).toFixed(1)} ms)` }, cpuNs: spent };
+        }
+        const checked = checkResult(r.value, { outputs: this.#outputs, limits, canState: this.#spec.capabilities.includes('state'), matchId: c.matchId });
+        return checked.ok ? { ok: true, output: checked.output, cpuNs: spent } : { ok: false, fault: checked.fault, cpuNs: spent };
+      }
+      const fault = describeHostError(r.err, isolate, limits);
+      // After a stop the plugin's globals may be half-updated; after a memory stop the isolate is gone.
       this.dispose();
-      return { ok: false, fault, cpuNs };
+      if (fault.code !== 'CLUTCH_PLUGIN_TIMEOUT') return { ok: false, fault, cpuNs: spent };
+      if (r.overBudget) return { ok: false, fault: { code: fault.code, detail: `${budget} ms of CPU per call (stopped after ${(r.cpuNs / 1e6).toFixed(1)} ms)` }, cpuNs: spent };
+      // Stopped by the wall bound before using its CPU budget: the thread was starved, not the plugin slow.
+      if (attempt === CALL_WALL_FACTORS.length - 1) return { ok: false, starved: `it got ${(r.cpuNs / 1e6).toFixed(1)} of its ${budget} ms of CPU within ${wall} ms`, cpuNs: spent };
     }
-    const cpuNs = Number(isolate.cpuTime - before);
-    const checked = checkResult(text, { outputs: this.#outputs, limits, canState: this.#spec.capabilities.includes('state'), matchId: c.matchId });
-    return checked.ok ? { ok: true, output: checked.output, cpuNs } : { ok: false, fault: checked.fault, cpuNs };
   }
 
   dispose(): void {
@@ -153,6 +232,6 @@ function describeHostError(err: unknown, isolate: ivm.Isolate, limits: PluginLim
   if (isolate.isDisposed || /memory limit/i.test(message)) {
     return /memory limit/i.test(message) ? { code: 'CLUTCH_PLUGIN_MEMORY', detail: `${limits.memoryMiB} MiB` } : { code: 'CLUTCH_PLUGIN_CRASHED', detail: 'the isolate was lost' };
   }
-  if (/timed out/i.test(message)) return { code: 'CLUTCH_PLUGIN_TIMEOUT', detail: `${limits.cpuMsPerCall} ms per call` };
+  if (/timed out/i.test(message)) return { code: 'CLUTCH_PLUGIN_TIMEOUT', detail: `${limits.cpuMsPerCall} ms of CPU per call` };
   return { code: 'CLUTCH_PLUGIN_CRASHED', detail: message };
 }

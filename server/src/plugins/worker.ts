@@ -2,6 +2,7 @@
 // the plugin versions the pool pinned to this worker, and runs one request at a time, synchronously.
 // A call that hangs here blocks only this thread; the pool (pool.ts) kills the thread when it does not
 // answer in time, and a new one takes its place.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PluginSandbox, type SandboxCall, type SandboxResult, type SandboxSpec } from './sandbox.ts';
 
@@ -25,13 +26,21 @@ export interface WorkerInfo {
 
 export type WorkerResponse =
   | { id: number; op: 'load'; ok: true }
-  | { id: number; op: 'load'; ok: false; detail: string }
+  | { id: number; op: 'load'; ok: false; detail: string; starved?: true }
   | { id: number; op: 'call'; result: SandboxResult }
   | { id: number; op: 'call'; missing: true }
   | { id: number; op: 'unload' }
   | { id: number; op: 'info'; info: WorkerInfo };
 
-const { maxIsolates } = workerData as { maxIsolates: number };
+const { maxIsolates, nice } = workerData as { maxIsolates: number; nice: number };
+// Linux keeps a nice value per thread, and pid 0 is this thread: the isolates run here, synchronously.
+if (nice) {
+  try {
+    setPriority(0, nice);
+  } catch {
+    // not permitted here (or not Linux): run at the process's priority
+  }
+}
 // Insertion order is recency: a used sandbox is moved to the end; the oldest live isolates go first.
 const sandboxes = new Map<string, PluginSandbox>();
 const protoNames = () => [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Reflect.ownKeys(p).map(String).join('|')).join('\n');
@@ -63,7 +72,7 @@ function handle(req: Exclude<WorkerRequest, { op: 'exit' }>): WorkerResponse {
       const r = sb.load();
       if (!r.ok) {
         sandboxes.delete(req.key);
-        return { id: req.id, op: 'load', ok: false, detail: r.detail };
+        return { id: req.id, op: 'load', ok: false, detail: r.detail, ...(r.starved ? { starved: true as const } : {}) };
       }
       touch(req.key, sb);
       return { id: req.id, op: 'load', ok: true };

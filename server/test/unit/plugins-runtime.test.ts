@@ -125,6 +125,22 @@ describe('plugin runtime', () => {
     expect(seedOf('acme', 'm1', 1)).not.toBe(seedOf('acme', 'm1', 2));
   });
 
+  it('gives the same values whatever the host time zone and locale: no Intl, local-time Date methods are UTC', async () => {
+    const previous = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const rt = runtime();
+      const h = await rt.load('acme', plugin({ name: 'tz', events: ['round.ended'], outputs: [{ stat: 's', subject: 'match', type: 'string' }] }, 'var plugin = { onEvents(events, s, ctx) { const d = new Date(Date.UTC(2026, 0, 2, 3, 4, 5)); ctx.emit({ stat: "s", subject: { kind: "match" }, value: [d.getHours(), d.getDate(), d.getTimezoneOffset(), d.toString(), d.toLocaleString(), (1234567.5).toLocaleString(), typeof Intl, "a".localeCompare("B"), Date()].join("|") }); } }'));
+      const r = await rt.invoke(h.key, { matchId: 'm', events: [envelope({ tenant: 'acme', title: 'cs2', matchId: 'm' }, 1, 'round.ended', { round: 1, score: [0, 0] })] });
+      // The host itself is in New York (03:04 UTC is 22:04 the day before there); the plugin never sees it.
+      expect(new Date(Date.UTC(2026, 0, 2, 3, 4, 5)).getHours()).toBe(22);
+      expect(r.values[0]!.value).toBe('3|2|0|Fri, 02 Jan 2026 03:04:05 GMT|2026-01-02T03:04:05.000Z|1234567.5|undefined|1|Tue, 24 Nov 2026 18:00:01 GMT');
+    } finally {
+      if (previous === undefined) delete process.env.TZ;
+      else process.env.TZ = previous;
+    }
+  });
+
   it('refuses Math.random without the random capability, and has no ctx.random or ctx.log then', async () => {
     const rt = runtime();
     const h = await rt.load('acme', plugin({ outputs: [{ stat: 'caps', subject: 'match', type: 'string' }] }, 'var plugin = { onEvents(e, s, ctx) { let r = "ok"; try { Math.random(); } catch (err) { r = err.message; } ctx.emit({ stat: "caps", subject: { kind: "match" }, value: [typeof ctx.random, typeof ctx.log, typeof console, r].join("|") }); } }'));
@@ -196,7 +212,7 @@ describe('plugin runtime', () => {
     expect(disabled).toHaveLength(1);
     expect(disabled[0]).toMatchObject({ key: h.key, tenant: 'acme', name: 'flaky', version: '1.0.0', reason: { code: 'CLUTCH_PLUGIN_TIMEOUT' }, at: now });
     expect(disabled[0]!.strikes).toHaveLength(3);
-    expect(disabled[0]!.reason.message).toContain('20 ms per call');
+    expect(disabled[0]!.reason.message).toContain('20 ms of CPU per call');
     expect(rt.status(h.key).disabled?.reason.code).toBe('CLUTCH_PLUGIN_TIMEOUT');
     // Disabled: refused without running, even for good input.
     expect(await codeOf(rt.invoke(h.key, { matchId: 'm', events: good }))).toBe('CLUTCH_PLUGIN_DISABLED');
@@ -215,6 +231,50 @@ describe('plugin runtime', () => {
     // Five timeouts of ~20 ms each, and two tiny calls.
     expect(value('clutch_plugin_cpu_seconds_sum', { plugin: h.key })).toBeGreaterThan(0.08);
   });
+
+  it('charges CPU time: a call that finishes over its budget is a timeout, and the values are dropped', async () => {
+    const rt = runtime();
+    // ~100x its 1 ms budget of plain work, then an emit.
+    const h = await rt.load('acme', plugin({ name: 'slowpoke', outputs: [{ stat: 'n', subject: 'match', type: 'integer' }], limits: { cpuMsPerCall: 1 } }, 'var plugin = { onEvents(events, s, ctx) { let x = 0; for (let i = 0; i < 3e7; i++) x = (x + i) % 7; ctx.emit({ stat: "n", subject: { kind: "match" }, value: x }); } }'));
+    const err = await rt.invoke(h.key, { matchId: 'm', events: kills('acme', 'm', 1) }).then(() => undefined, (e: Error & { code?: string }) => e);
+    expect(err?.code).toBe('CLUTCH_PLUGIN_TIMEOUT');
+    expect(err?.message).toContain('1 ms of CPU per call');
+  });
+
+  it('never strikes a plugin that is slow only because the host is busy: its limit is CPU time, not wall time', async () => {
+    // Plugin threads at nice 19 while every core is taken by busy threads at the normal priority:
+    // the plugin gets a sliver of CPU, so its call takes far longer than its budget in wall time.
+    const { Worker } = await import('node:worker_threads');
+    const { availableParallelism } = await import('node:os');
+    const busy = Array.from({ length: availableParallelism() + 1 }, () => new Worker('const end = Date.now() + 20000; while (Date.now() < end) {}', { eval: true }));
+    try {
+      const rt = runtime({ nice: 19 });
+      const work = 'let x = 0; for (let i = 0; i < 2e6; i++) x = (x + i) % 7;';
+      const h = await rt.load('acme', plugin({ name: 'honest', outputs: [{ stat: 'n', subject: 'match', type: 'integer' }], limits: { cpuMsPerCall: 100 } }, `var plugin = { onEvents(events, s, ctx) { ${work} ctx.emit({ stat: "n", subject: { kind: "match" }, value: events.length }); } }`));
+      const outcomes: string[] = [];
+      let slowest = 0;
+      let cpu = 0;
+      for (let i = 0; i < 4; i++) {
+        const t0 = performance.now();
+        const r = await rt.invoke(h.key, { matchId: 'm', events: kills('acme', 'm', 2, 1 + 2 * i) }).then(
+          (res) => ({ code: 'ok', cpuMs: res.cpuMs }),
+          (e: { code?: string }) => ({ code: e.code ?? 'error', cpuMs: 0 }),
+        );
+        slowest = Math.max(slowest, performance.now() - t0);
+        cpu = Math.max(cpu, r.cpuMs);
+        outcomes.push(r.code);
+      }
+      // Starved calls either finish (ok) or give up without blame (STARVED); never a strike.
+      expect(outcomes.every((c) => c === 'ok' || c === 'CLUTCH_PLUGIN_STARVED'), outcomes.join(',')).toBe(true);
+      expect(rt.status(h.key).strikes).toEqual([]);
+      expect(rt.status(h.key).disabled).toBeUndefined();
+      // The busy host did slow it past its budget in wall time (a wall-clock limit would have struck it).
+      expect(slowest).toBeGreaterThan(100);
+      if (cpu) expect(cpu).toBeLessThan(100);
+    } finally {
+      await Promise.all(busy.map((w) => w.terminate()));
+    }
+  }, 60_000);
 
   it('replaces a worker that does not answer in time; other plugins on it carry on', async () => {
     // The wall-clock limit below the plugin's own time limit: the host kills the worker.
