@@ -6,9 +6,16 @@
 //
 // The runtime's calls and the store's rows are the caller's to order: run() before the live send (the
 // delta carries the values), its rows in the match's transaction, commit() after that transaction.
+//
+// A stateful plugin always sees a match's events as one contiguous run from seq 1, whenever it was
+// activated and whatever failed: when its state is behind the batch (activated mid-match, or a call
+// that failed), the missing events are read from the event archive (store/events.ts) and replayed
+// first, in chunks. If the archive has not caught up yet, the plugin sits this batch out and the next
+// one tries again; a long history is replayed over several batches (maxReplayEvents per batch).
 import type { Envelope } from '@clutch/core';
 import type { Logger } from 'pino';
 import type { Store } from '../ports/store.ts';
+import { archivedSeq, matchEvents } from '../store/events.ts';
 import { activeVersions, getVersion, loadStates, markDisabled, type ActiveVersion, type PluginOutputRow, type PluginStateRow } from '../store/plugins.ts';
 
 export type { ActiveVersion };
@@ -24,6 +31,12 @@ export interface PluginHostOptions {
   cacheMs?: number;
   /** Per-match plugin states kept in memory (least recently used go first; reloaded from the store). */
   maxStates?: number;
+  /** A loaded version that has run on no match for this long is unloaded (default 10 min). */
+  idleUnloadMs?: number;
+  /** Events of a plugin's missed history replayed from the archive per batch (default 20,000). */
+  maxReplayEvents?: number;
+  /** Events per replay call (default 2,000). */
+  replayChunk?: number;
 }
 
 /** What a match's plugins gave for one batch. */
@@ -63,6 +76,8 @@ export class PluginHost {
   readonly #o: PluginHostOptions;
   readonly #cacheMs: number;
   readonly #maxStates: number;
+  readonly #maxReplay: number;
+  readonly #chunk: number;
   readonly #active = new Map<string, { at: number; list: Promise<ActiveVersion[]> }>();
   readonly #loading = new Map<string, Promise<boolean>>();
   /** Versions that could not be loaded: not retried before this time. */
@@ -70,12 +85,17 @@ export class PluginHost {
   /** When a disable was persisted, per key (a later read of the activations can enable it again). */
   readonly #persisted = new Map<string, number>();
   readonly #states = new Map<string, { state: string; lastSeq: number }>();
+  /** When each loaded version was last runnable on a match. */
+  readonly #lastUsed = new Map<string, number>();
+  #lastSweep = Date.now();
 
   constructor(o: PluginHostOptions) {
     this.runtime = o.runtime;
     this.#o = o;
     this.#cacheMs = o.cacheMs ?? 2_000;
     this.#maxStates = o.maxStates ?? 10_000;
+    this.#maxReplay = o.maxReplayEvents ?? 20_000;
+    this.#chunk = o.replayChunk ?? 2_000;
   }
 
   /** For the runtime's onDisabled: persists the disable with its strikes, so the tenant sees why. */
@@ -116,6 +136,7 @@ export class PluginHost {
 
   /** The loaded versions that run on a match now (empty for most tenants: ask before decoding events for run()). */
   async runnable(tenant: string, tournamentId: string | undefined): Promise<ActiveVersion[]> {
+    this.#sweep();
     const { list, at } = await this.#activeOf(tenant);
     const wanted = versionsFor(list, tournamentId);
     const out: ActiveVersion[] = [];
@@ -131,9 +152,24 @@ export class PluginHost {
         this.runtime.enable(key);
         this.#persisted.delete(key);
       }
+      this.#lastUsed.set(key, Date.now());
       out.push(v);
     }
     return out;
+  }
+
+  /** Unloads the versions no match has run for idleUnloadMs (deactivated, replaced, or their tenant went quiet). */
+  #sweep(): void {
+    const idle = this.#o.idleUnloadMs ?? 10 * 60_000;
+    const now = Date.now();
+    if (now - this.#lastSweep < Math.min(idle, 60_000)) return;
+    this.#lastSweep = now;
+    for (const [key, used] of this.#lastUsed) {
+      if (now - used < idle) continue;
+      this.#lastUsed.delete(key);
+      this.#persisted.delete(key);
+      this.runtime.unload(key);
+    }
   }
 
   async #ensureLoaded(tenant: string, v: ActiveVersion): Promise<boolean> {
@@ -153,6 +189,7 @@ export class PluginHost {
           const row = await getVersion(this.#o.store.db, tenant, v.name, v.version, { bundle: true });
           if (!row?.bundle) return false;
           await this.runtime.load(tenant, validatePlugin(row.manifest, row.bundle));
+          this.#lastUsed.set(key, Date.now());
           this.#failed.delete(key);
           return true;
         } catch (err) {
@@ -187,37 +224,89 @@ export class PluginHost {
     if (missing.length) {
       for (const r of await loadStates(this.#o.store.db, m.tenant, m.matchId, missing)) known.set(stateKey(m.tenant, m.matchId, r.plugin, r.version), { state: r.state, lastSeq: r.lastSeq });
     }
-    const results = await Promise.all(
-      versions.map(async (v) => {
-        const key = pluginKey(m.tenant, v.name, v.version);
-        const prev = known.get(stateKey(m.tenant, m.matchId, v.name, v.version));
-        // Its state has seen these events already (written by an earlier run of this batch).
-        if (prev && prev.lastSeq >= m.fromSeq) return undefined;
-        try {
-          const r = await this.runtime.invoke(key, { matchId: m.matchId, events: m.events, state: prev?.state });
-          return { v, r };
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (code !== 'CLUTCH_PLUGIN_DISABLED') this.#o.log.warn({ plugin: key, matchId: m.matchId, seq: m.lastSeq, error: { code, message: (err as Error).message } }, 'plugin call failed; the batch goes on without its outputs');
-          return undefined;
-        }
-      }),
-    );
+    const results = await Promise.all(versions.map((v) => this.#runOne(m, v, known.get(stateKey(m.tenant, m.matchId, v.name, v.version)))));
     const out: MatchPluginResult = { delta: undefined, outputs: [], states: [] };
     for (const res of results) {
-      if (!res || res.r.events === 0) continue;
-      const { v, r } = res;
-      if (r.values.length) {
-        // The latest value per stat and subject of this call.
+      if (!res) continue;
+      const { v } = res;
+      if (res.values.length) {
+        // The latest value per stat and subject of this batch (and any replay before it).
         const latest = new Map<string, StatValue>();
-        for (const val of r.values) latest.set(`${val.stat}\u0000${val.subject.kind}\u0000${val.subject.id}`, val);
+        for (const val of res.values) {
+          const k = `${val.stat}\u0000${val.subject.kind}\u0000${val.subject.id}`;
+          latest.delete(k);
+          latest.set(k, val);
+        }
         const values = [...latest.values()];
         (out.delta ??= {})[`${v.name}@${v.version}`] = { values };
-        for (const val of values) out.outputs.push({ tenant: m.tenant, matchId: m.matchId, plugin: v.name, version: v.version, stat: val.stat, subjectKind: val.subject.kind, subjectId: val.subject.id, value: val.value, lastSeq: m.lastSeq });
+        for (const val of values) out.outputs.push({ tenant: m.tenant, matchId: m.matchId, plugin: v.name, version: v.version, stat: val.stat, subjectKind: val.subject.kind, subjectId: val.subject.id, value: val.value, lastSeq: res.lastSeq });
       }
-      if (r.state !== undefined) out.states.push({ tenant: m.tenant, matchId: m.matchId, plugin: v.name, version: v.version, state: r.state, lastSeq: m.lastSeq });
+      if (res.state !== undefined) out.states.push({ tenant: m.tenant, matchId: m.matchId, plugin: v.name, version: v.version, state: res.state, lastSeq: res.lastSeq });
     }
     return out;
+  }
+
+  /** One plugin over one batch: the history it missed first (stateful plugins), then the batch. Undefined: nothing to keep. */
+  async #runOne(m: MatchBatch, v: ActiveVersion, prev: { state: string; lastSeq: number } | undefined): Promise<{ v: ActiveVersion; values: StatValue[]; state: string | undefined; lastSeq: number } | undefined> {
+    const key = pluginKey(m.tenant, v.name, v.version);
+    // Its state has seen these events already (written by an earlier run of this batch).
+    if (prev && prev.lastSeq >= m.fromSeq) return undefined;
+    const { events: types, stateful } = this.runtime.describe(key);
+    let state = prev?.state;
+    let seen = prev?.lastSeq ?? 0;
+    const values: StatValue[] = [];
+    let called = false;
+    if (stateful && seen < m.fromSeq - 1) {
+      // Behind the batch: replay what it missed from the archive, if the archive has it all.
+      let archived: number;
+      try {
+        archived = await archivedSeq(this.#o.store.db, m.tenant, m.matchId);
+      } catch (err) {
+        this.#o.log.warn({ plugin: key, matchId: m.matchId, error: err }, 'could not read the event archive; the plugin catches up on a later batch');
+        return undefined;
+      }
+      if (archived < m.fromSeq - 1) {
+        this.#o.log.debug({ plugin: key, matchId: m.matchId, seen, archived, fromSeq: m.fromSeq }, 'the archive is behind; the plugin catches up on a later batch');
+        return undefined;
+      }
+      let budget = this.#maxReplay;
+      while (seen < m.fromSeq - 1) {
+        const limit = Math.min(this.#chunk, budget);
+        if (limit <= 0) return called ? { v, values, state, lastSeq: seen } : undefined;
+        const rows = await matchEvents(this.#o.store.db, m.tenant, m.matchId, { afterSeq: seen, upToSeq: m.fromSeq - 1, limit, types });
+        budget -= rows.length;
+        if (rows.length) {
+          const r = await this.#invoke(key, m.matchId, rows.map((row) => JSON.parse(row.envelope) as Envelope), state);
+          if (!r) return called ? { v, values, state, lastSeq: seen } : undefined;
+          called = true;
+          values.push(...r.values);
+          state = r.state;
+        }
+        // Fewer than asked: every event of its types up to the batch has been replayed.
+        seen = rows.length < limit ? m.fromSeq - 1 : rows[rows.length - 1]!.seq;
+      }
+    }
+    const r = await this.#invoke(key, m.matchId, m.events, state);
+    if (!r) return called ? { v, values, state, lastSeq: seen } : undefined;
+    if (!stateful) return r.events === 0 ? undefined : { v, values: r.values, state: undefined, lastSeq: m.lastSeq };
+    values.push(...r.values);
+    // A batch without its types still moves its state's seq on ('' = not started: init() runs on the
+    // next call), so the next batch does not look behind and read the archive for nothing.
+    return { v, values, state: r.state ?? '', lastSeq: m.lastSeq };
+  }
+
+  /** One runtime call; a failure is logged (a strike, counted by the runtime) and gives undefined. The host's own 503s are retried once. */
+  async #invoke(key: string, matchId: string, events: readonly Envelope[], state: string | undefined) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.runtime.invoke(key, { matchId, events, state });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt === 0 && (code === 'CLUTCH_PLUGIN_WORKER_RESTARTED' || code === 'CLUTCH_PLUGIN_STARVED' || code === 'CLUTCH_PLUGIN_OVERLOADED')) continue;
+        if (code !== 'CLUTCH_PLUGIN_DISABLED') this.#o.log.warn({ plugin: key, matchId, seq: events[events.length - 1]?.seq, error: { code, message: (err as Error).message } }, 'plugin call failed; the batch goes on without its outputs');
+        return undefined;
+      }
+    }
   }
 
   /** After the transaction that wrote `states` committed: they are what the next batch starts from. */

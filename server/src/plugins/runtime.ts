@@ -220,6 +220,13 @@ export class PluginRuntime {
     return { ...handle(e), disabled: e.disabled, strikes: this.#recent(e) };
   }
 
+  /** What a loaded version subscribes to, and whether the host keeps a state for it. */
+  describe(key: string): { events: readonly string[]; stateful: boolean } {
+    const e = this.#plugins.get(key);
+    if (!e) throw new PluginNotFound(key);
+    return { events: e.def.manifest.events, stateful: e.def.capabilities.includes('state') };
+  }
+
   /** Enables a disabled version again and forgets its strikes. */
   enable(key: string): void {
     const e = this.#plugins.get(key);
