@@ -28,6 +28,8 @@ export interface LiveMessage {
   processedAt?: string;
   sentAt?: string;
   stats?: unknown;
+  /** snapshot and delta: the tenant's plugin values, by `name@version` (docs/plugins.md). */
+  plugins?: Record<string, { values: Array<{ stat: string; subject: { kind: 'player' | 'team' | 'match'; id: string }; value: number | boolean | string }> }>;
   [k: string]: unknown;
 }
 

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { CacheBackend, Unsubscribe } from '../ports/cache.ts';
 import type { Store } from '../ports/store.ts';
 import { historyKey, statsChannel, statsKey, type StatsDelta } from '../processing/processor.ts';
+import { matchOutputs } from '../store/plugins.ts';
 import { getMatchStats } from '../store/stats.ts';
 
 /** What a session writes to: a WebSocket, an SSE response, a gRPC stream. */
@@ -183,6 +184,21 @@ export class LiveHub {
     }
   }
 
+  /**
+   * @internal The tenant's stored plugin values of a match as JSON text, `{"name@version": {"values": [...]}}`
+   * (undefined when none). Stored after the live send, so they may trail the snapshot's stats by a batch.
+   */
+  async pluginValues(tenant: string, matchId: string): Promise<string | undefined> {
+    const rows = await matchOutputs(this.#store.db, tenant, matchId).catch((err: unknown) => {
+      this.#log.warn({ error: err, matchId }, 'could not read plugin values for a snapshot');
+      return [];
+    });
+    if (!rows.length) return undefined;
+    const out: Record<string, { values: Array<{ stat: string; subject: { kind: string; id: string }; value: unknown }> }> = {};
+    for (const r of rows) (out[`${r.plugin}@${r.version}`] ??= { values: [] }).values.push({ stat: r.stat, subject: { kind: r.subjectKind, id: r.subjectId }, value: r.value });
+    return JSON.stringify(out);
+  }
+
   /** @internal The match's current stats (Redis, else the store). */
   async view(tenant: string, matchId: string): Promise<{ lastSeq: number; text: string } | undefined> {
     const cached = await this.#cache.cache.get(statsKey(tenant, matchId)).catch(() => undefined);
@@ -277,7 +293,8 @@ export class LiveSession {
     if (!resumed) {
       const view = await this.#hub.view(this.tenant, matchId);
       if (view && view.lastSeq > (afterSeq ?? -1) && view.lastSeq > this.#lastSent(matchId)) {
-        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}","stats":${view.text}}`, 'snapshot', view.lastSeq);
+        const plugins = await this.#hub.pluginValues(this.tenant, matchId);
+        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}",${plugins ? `"plugins":${plugins},` : ''}"stats":${view.text}}`, 'snapshot', view.lastSeq);
         this.#setLast(matchId, view.lastSeq);
       }
     }

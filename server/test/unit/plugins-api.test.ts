@@ -4,6 +4,8 @@
 // changes nothing, a hostile plugin next to a good one (the batch goes on; 3 strikes disable it and the
 // reason is shown), and tenant isolation.
 import type { Envelope } from '@clutch/core';
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import WebSocket from 'ws';
 import { installErrorHandler } from '../../src/api/errors.ts';
 import pluginsApi from '../../src/api/plugins.ts';
 import { toRecord } from '../../src/events/codec.ts';
+import { LiveService } from '../../src/gen/clutch/v1/live_pb.ts';
 import { PluginRuntime } from '../../src/plugins/runtime.ts';
 import { ensureTenant } from '../../src/store/tenants.ts';
 import { topicNames } from '../../src/topics.ts';
@@ -178,6 +181,32 @@ describe('tenant plugins: lifecycle API and processing', () => {
     // The first delta (seqs 1..5: one opening duel, s1mple over zywoo) carries just those two players.
     const first = deltas.find((d) => d.seq === 5)!;
     expect(byPlayer(first.plugins![KEY]!.values)).toEqual({ s1mple: [1, 1, 100], zywoo: [1, 0, 0] });
+
+    // A client that subscribes now gets a snapshot with every value so far, on WebSocket and on gRPC.
+    const late = new WebSocket(wsUrl);
+    const snapshotMessage = new Promise<{ seq: number; plugins?: Record<string, { values: Value[] }> }>((resolve) => {
+      late.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { type: string; seq: number; plugins?: Record<string, { values: Value[] }> };
+        if (m.type === 'snapshot') resolve(m);
+      });
+    });
+    await new Promise((resolve, reject) => late.once('open', resolve).once('error', reject));
+    late.send(JSON.stringify({ op: 'subscribe', matches: [{ id: 'live-1' }] }));
+    const snap = await snapshotMessage;
+    late.close();
+    expect(snap.seq).toBe(events.length);
+    expect(Object.keys(snap.plugins ?? {})).toEqual([KEY]);
+    expect(byPlayer(snap.plugins![KEY]!.values)).toEqual(openingExpected);
+    const live = createClient(LiveService, createConnectTransport({ baseUrl: wsUrl.replace('ws://', 'http://').replace('/v1/live', ''), httpVersion: '1.1' }));
+    const ac = new AbortController();
+    for await (const m of live.subscribe({ matchId: 'live-1' }, { signal: ac.signal })) {
+      expect(m.kind.case).toBe('snapshot');
+      if (m.kind.case !== 'snapshot') break;
+      const plugins = m.kind.value.plugins as Record<string, { values: Value[] }> | undefined;
+      expect(byPlayer(plugins![KEY]!.values)).toEqual(openingExpected);
+      break;
+    }
+    ac.abort();
 
     // In the store: 4 players × 3 stats, and the plugin's state with the last seq.
     const rows = await outputRows('live-1');

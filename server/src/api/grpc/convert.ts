@@ -96,6 +96,7 @@ interface LiveJson {
   receivedAt?: string;
   processedAt?: string;
   windows?: JsonObject;
+  plugins?: JsonObject;
   code?: string;
   message?: string;
 }
@@ -109,7 +110,7 @@ export function liveMessageFromJson(text: string): SubscribeResponse | undefined
   const head = { matchId: m.matchId, seq: BigInt(m.seq), sentAt: m.sentAt ? ts(m.sentAt) : timestampFromDate(new Date()) };
   switch (m.type) {
     case 'snapshot':
-      return create(SubscribeResponseSchema, { ...head, kind: { case: 'snapshot', value: { reason: m.reason ?? '', stats: m.stats ?? {} } } });
+      return create(SubscribeResponseSchema, { ...head, kind: { case: 'snapshot', value: { reason: m.reason ?? '', stats: m.stats ?? {}, ...(m.plugins ? { plugins: m.plugins } : {}) } } });
     case 'subscribed':
       return create(SubscribeResponseSchema, { ...head, kind: { case: 'subscribed', value: { resumed: m.resumed === true } } });
     case 'delta':
@@ -126,6 +127,7 @@ export function liveMessageFromJson(text: string): SubscribeResponse | undefined
             processedAt: ts(m.processedAt!),
             stats: m.stats ?? {},
             windows: m.windows ?? {},
+            ...(m.plugins ? { plugins: m.plugins } : {}),
           },
         },
       });

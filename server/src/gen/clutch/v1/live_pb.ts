@@ -17,7 +17,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file clutch/v1/live.proto.
  */
 export const file_clutch_v1_live: GenFile = /*@__PURE__*/
-  fileDesc("ChRjbHV0Y2gvdjEvbGl2ZS5wcm90bxIJY2x1dGNoLnYxIkoKEFN1YnNjcmliZVJlcXVlc3QSEAoIbWF0Y2hfaWQYASABKAkSFgoJYWZ0ZXJfc2VxGAIgASgESACIAQFCDAoKX2FmdGVyX3NlcSKLAgoRU3Vic2NyaWJlUmVzcG9uc2USEAoIbWF0Y2hfaWQYASABKAkSCwoDc2VxGAIgASgEEisKB3NlbnRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKCHNuYXBzaG90GAogASgLMhMuY2x1dGNoLnYxLlNuYXBzaG90SAASIQoFZGVsdGEYCyABKAsyEC5jbHV0Y2gudjEuRGVsdGFIABIrCgpzdWJzY3JpYmVkGAwgASgLMhUuY2x1dGNoLnYxLlN1YnNjcmliZWRIABIpCgloZWFydGJlYXQYDSABKAsyFC5jbHV0Y2gudjEuSGVhcnRiZWF0SABCBgoEa2luZCJCCghTbmFwc2hvdBIOCgZyZWFzb24YASABKAkSJgoFc3RhdHMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Is4CCgVEZWx0YRIfCgV0aXRsZRgBIAEoDjIQLmNsdXRjaC52MS5UaXRsZRIaCg10b3VybmFtZW50X2lkGAIgASgJSACIAQESEAoIZnJvbV9zZXEYAyABKAQSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JlY2VpdmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxwcm9jZXNzZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBXN0YXRzGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIoCgd3aW5kb3dzGAggASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIQCg5fdG91cm5hbWVudF9pZCIdCgpTdWJzY3JpYmVkEg8KB3Jlc3VtZWQYASABKAgiCwoJSGVhcnRiZWF0MlcKC0xpdmVTZXJ2aWNlEkgKCVN1YnNjcmliZRIbLmNsdXRjaC52MS5TdWJzY3JpYmVSZXF1ZXN0GhwuY2x1dGNoLnYxLlN1YnNjcmliZVJlc3BvbnNlMAFiBnByb3RvMw", [file_clutch_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChRjbHV0Y2gvdjEvbGl2ZS5wcm90bxIJY2x1dGNoLnYxIkoKEFN1YnNjcmliZVJlcXVlc3QSEAoIbWF0Y2hfaWQYASABKAkSFgoJYWZ0ZXJfc2VxGAIgASgESACIAQFCDAoKX2FmdGVyX3NlcSKLAgoRU3Vic2NyaWJlUmVzcG9uc2USEAoIbWF0Y2hfaWQYASABKAkSCwoDc2VxGAIgASgEEisKB3NlbnRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKCHNuYXBzaG90GAogASgLMhMuY2x1dGNoLnYxLlNuYXBzaG90SAASIQoFZGVsdGEYCyABKAsyEC5jbHV0Y2gudjEuRGVsdGFIABIrCgpzdWJzY3JpYmVkGAwgASgLMhUuY2x1dGNoLnYxLlN1YnNjcmliZWRIABIpCgloZWFydGJlYXQYDSABKAsyFC5jbHV0Y2gudjEuSGVhcnRiZWF0SABCBgoEa2luZCJ9CghTbmFwc2hvdBIOCgZyZWFzb24YASABKAkSJgoFc3RhdHMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei0KB3BsdWdpbnMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQFCCgoIX3BsdWdpbnMiiQMKBURlbHRhEh8KBXRpdGxlGAEgASgOMhAuY2x1dGNoLnYxLlRpdGxlEhoKDXRvdXJuYW1lbnRfaWQYAiABKAlIAIgBARIQCghmcm9tX3NlcRgDIAEoBBIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmVjZWl2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDHByb2Nlc3NlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFc3RhdHMYByABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EigKB3dpbmRvd3MYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei0KB3BsdWdpbnMYCSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SAGIAQFCEAoOX3RvdXJuYW1lbnRfaWRCCgoIX3BsdWdpbnMiHQoKU3Vic2NyaWJlZBIPCgdyZXN1bWVkGAEgASgIIgsKCUhlYXJ0YmVhdDJXCgtMaXZlU2VydmljZRJICglTdWJzY3JpYmUSGy5jbHV0Y2gudjEuU3Vic2NyaWJlUmVxdWVzdBocLmNsdXRjaC52MS5TdWJzY3JpYmVSZXNwb25zZTABYgZwcm90bzM", [file_clutch_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message clutch.v1.SubscribeRequest
@@ -126,6 +126,14 @@ export type Snapshot = Message<"clutch.v1.Snapshot"> & {
    * @generated from field: google.protobuf.Struct stats = 2;
    */
   stats?: JsonObject | undefined;
+
+  /**
+   * The tenant's plugin values for the match, as stored: {"name@version": {"values": [...]}}
+   * (docs/plugins.md). Absent when no plugin gave any.
+   *
+   * @generated from field: optional google.protobuf.Struct plugins = 3;
+   */
+  plugins?: JsonObject | undefined;
 };
 
 /**
@@ -190,6 +198,14 @@ export type Delta = Message<"clutch.v1.Delta"> & {
    * @generated from field: google.protobuf.Struct windows = 8;
    */
   windows?: JsonObject | undefined;
+
+  /**
+   * Values the tenant's active plugins emitted for these events: {"name@version": {"values": [...]}}
+   * (docs/plugins.md). Absent when none did.
+   *
+   * @generated from field: optional google.protobuf.Struct plugins = 9;
+   */
+  plugins?: JsonObject | undefined;
 };
 
 /**
