@@ -134,8 +134,11 @@ export class PluginHost {
     return { list: await c.list, at: c.at };
   }
 
-  /** The loaded versions that run on a match now (empty for most tenants: ask before decoding events for run()). */
-  async runnable(tenant: string, tournamentId: string | undefined): Promise<ActiveVersion[]> {
+  /**
+   * The loaded versions that run on a match now (empty for most tenants: ask before decoding events
+   * for run()). With a title, only the versions whose manifest supports it.
+   */
+  async runnable(tenant: string, tournamentId: string | undefined, title?: string): Promise<ActiveVersion[]> {
     this.#sweep();
     const { list, at } = await this.#activeOf(tenant);
     const wanted = versionsFor(list, tournamentId);
@@ -143,6 +146,7 @@ export class PluginHost {
     for (const v of wanted) {
       if (!(await this.#ensureLoaded(tenant, v))) continue;
       const key = pluginKey(tenant, v.name, v.version);
+      if (title !== undefined && !this.runtime.describe(key).titles.includes(title)) continue;
       const st = this.runtime.status(key);
       if (st.disabled) {
         // The store says it is not disabled: if that was read after this disable was persisted, the

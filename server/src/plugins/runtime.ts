@@ -220,11 +220,11 @@ export class PluginRuntime {
     return { ...handle(e), disabled: e.disabled, strikes: this.#recent(e) };
   }
 
-  /** What a loaded version subscribes to, and whether the host keeps a state for it. */
-  describe(key: string): { events: readonly string[]; stateful: boolean } {
+  /** What a loaded version subscribes to, the titles it supports, and whether the host keeps a state for it. */
+  describe(key: string): { events: readonly string[]; titles: readonly string[]; stateful: boolean } {
     const e = this.#plugins.get(key);
     if (!e) throw new PluginNotFound(key);
-    return { events: e.def.manifest.events, stateful: e.def.capabilities.includes('state') };
+    return { events: e.def.manifest.events, titles: e.def.manifest.titles, stateful: e.def.capabilities.includes('state') };
   }
 
   /** Enables a disabled version again and forgets its strikes. */

@@ -258,7 +258,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       // Which matches have plugins to run (most tenants have none: their events are not decoded again).
       const versions = await Promise.all(
         list.map((t) =>
-          host.runnable(t.tenant, t.tournamentId).catch((err: unknown) => {
+          host.runnable(t.tenant, t.tournamentId, t.title).catch((err: unknown) => {
             // Reading activations failed (the store is down): the batch goes on without plugins.
             o.log.error({ error: err, matchId: t.matchId }, 'tenant plugins could not run on this batch');
             return [];

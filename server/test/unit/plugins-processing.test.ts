@@ -131,6 +131,9 @@ describe('tenant plugins in the processor', () => {
     const loaded = async () => (await runtime.workerInfo())[0]!.plugins;
     expect((await host.runnable('demo', undefined)).map((v) => v.name)).toEqual(['opening-duels']);
     expect(await loaded()).toBe(1);
+    // Not on matches of a title its manifest does not list (cs2 and valorant only).
+    expect(await host.runnable('demo', undefined, 'lol')).toEqual([]);
+    expect((await host.runnable('demo', undefined, 'valorant')).map((v) => v.name)).toEqual(['opening-duels']);
     await deactivate(store.db, 'demo', 'opening-duels', undefined);
     expect(await host.runnable('demo', undefined)).toEqual([]);
     await new Promise((r) => setTimeout(r, 150));
