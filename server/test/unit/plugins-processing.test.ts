@@ -35,7 +35,8 @@ describe('tenant plugins in the processor', () => {
     closers.length = 0;
   });
 
-  it('reads a plugin state back from the store after a restart (a new runtime and host)', async () => {
+  /** A migrated in-memory store and event log, the demo tenant, and opening-duels 1.0.0 uploaded (not active). */
+  const setup = async () => {
     const eventLog = new MemoryEventLog();
     const store = await createPGliteStore();
     const cache = createMemoryCacheBackend();
@@ -45,6 +46,11 @@ describe('tenant plugins in the processor', () => {
     await ensureTenant(store.db, 'demo', 'demo');
     const def = validatePlugin(openingDuelsManifest, openingDuelsBundle);
     await insertVersion(store.db, { tenant: 'demo', name: def.manifest.name, version: def.manifest.version, manifest: def.manifest, bundle: def.bundle, sha256: 'x' });
+    return { eventLog, store, cache };
+  };
+
+  it('reads a plugin state back from the store after a restart (a new runtime and host)', async () => {
+    const { eventLog, store, cache } = await setup();
     await activate(store.db, 'demo', 'opening-duels', '1.0.0', undefined);
 
     const run = async () => {
@@ -73,15 +79,7 @@ describe('tenant plugins in the processor', () => {
   }, 60_000);
 
   it('a plugin activated mid-match replays what it missed from the archive first: in chunks, over batches, after the archive has it', async () => {
-    const eventLog = new MemoryEventLog();
-    const store = await createPGliteStore();
-    const cache = createMemoryCacheBackend();
-    closers.push(() => eventLog.close(), () => store.close(), () => cache.close());
-    await store.migrate();
-    await eventLog.ensureTopics(topicSpecs(topics));
-    await ensureTenant(store.db, 'demo', 'demo');
-    const def = validatePlugin(openingDuelsManifest, openingDuelsBundle);
-    await insertVersion(store.db, { tenant: 'demo', name: def.manifest.name, version: def.manifest.version, manifest: def.manifest, bundle: def.bundle, sha256: 'x' });
+    const { eventLog, store, cache } = await setup();
     const runtime = new PluginRuntime({ workers: 1 });
     // At most 5 missed events (of its types) per batch, 3 per call.
     const host = new PluginHost({ runtime, store, log, cacheMs: 0, maxReplayEvents: 5, replayChunk: 3 });
@@ -118,12 +116,7 @@ describe('tenant plugins in the processor', () => {
   }, 60_000);
 
   it('unloads a version that no match has run for a while (deactivated), and loads it again when it is back', async () => {
-    const store = await createPGliteStore();
-    closers.push(() => store.close());
-    await store.migrate();
-    await ensureTenant(store.db, 'demo', 'demo');
-    const def = validatePlugin(openingDuelsManifest, openingDuelsBundle);
-    await insertVersion(store.db, { tenant: 'demo', name: def.manifest.name, version: def.manifest.version, manifest: def.manifest, bundle: def.bundle, sha256: 'x' });
+    const { store } = await setup();
     await activate(store.db, 'demo', 'opening-duels', '1.0.0', undefined);
     const runtime = new PluginRuntime({ workers: 1 });
     closers.push(() => runtime.close());
