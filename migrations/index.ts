@@ -6,6 +6,7 @@ import * as m0003 from './0003_processing.ts';
 import * as m0004 from './0004_match_events.ts';
 import * as m0005 from './0005_webhooks.ts';
 import * as m0006 from './0006_plugins.ts';
+import * as m0007 from './0007_platform.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_match_events': m0004,
   '0005_webhooks': m0005,
   '0006_plugins': m0006,
+  '0007_platform': m0007,
 };

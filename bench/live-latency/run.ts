@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const sockets: WebSocket[] = [];
   const bySlot = Array.from({ length: MATCHES }, () => [] as WebSocket[]);
   for (let c = 0; c < CLIENTS; c++) {
-    const ws = new WebSocket(`ws://${base}/v1/live`, { perMessageDeflate: false });
+    const ws = new WebSocket(`ws://${base}/v1/live`, { perMessageDeflate: false, headers: serve.headers });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);

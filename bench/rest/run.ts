@@ -32,8 +32,8 @@ const CONNECTIONS = arg('connections', 50);
 const log = (m: string) => process.stderr.write(`[bench:rest] ${m}\n`);
 const fixture = fileURLToPath(new URL('../../server/test/fixtures/cs2-log/wingman.log', import.meta.url));
 
-async function measure(url: string): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number }> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+async function measure(url: string, headers: Record<string, string> = {}): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number }> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
   return { requestsPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors };
 }
 
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const matchId = events[0]!.matchId;
     const last = events.at(-1)!.seq;
     for (const deadline = Date.now() + 60_000; ; ) {
-      const r = await fetch(`${base}/v1/matches/${matchId}/stats`);
+      const r = await fetch(`${base}/v1/matches/${matchId}/stats`, { headers: serve.headers });
       if (r.ok && ((await r.json()) as { lastSeq: number }).lastSeq === last) break;
       if (Date.now() > deadline) throw new Error('the match was not processed in 60 s');
       await new Promise((r) => setTimeout(r, 200));
@@ -77,15 +77,15 @@ async function main(): Promise<void> {
       log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per route`);
       const helloWorldResult = await measure(hello.url);
       const routes = {
-        matchDetail: await measure(`${base}/v1/matches/${matchId}`),
-        matchStats: await measure(`${base}/v1/matches/${matchId}/stats`),
-        leaderboard: await measure(`${base}/v1/leaderboards/cs2/kills?limit=10`),
+        matchDetail: await measure(`${base}/v1/matches/${matchId}`, serve.headers),
+        matchStats: await measure(`${base}/v1/matches/${matchId}/stats`, serve.headers),
+        leaderboard: await measure(`${base}/v1/leaderboards/cs2/kills?limit=10`, serve.headers),
       };
       const result = {
         benchmark: 'rest',
         date: new Date().toISOString(),
         machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
-        settings: { connections: CONNECTIONS, secondsPerRoute: SECONDS, note: 'autocannon in this process; clutch serve (process+api, Redis, PostgreSQL, Kafka local) and the hello-world each in their own process; no authentication yet (issue #7)' },
+        settings: { connections: CONNECTIONS, secondsPerRoute: SECONDS, note: 'autocannon in this process; clutch serve (process+api, Redis, PostgreSQL, Kafka local) and the hello-world each in their own process; every request authenticated with an API key (Authorization: Bearer ck_…; the key is looked up once, then cached in the server)' },
         results: {
           helloWorld: helloWorldResult,
           ...Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, { ...v, ratioToHelloWorld: Number((v.requestsPerSec / helloWorldResult.requestsPerSec).toFixed(2)) }])),

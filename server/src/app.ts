@@ -25,7 +25,13 @@ import type { Stage } from './streams/stateful-stage.ts';
 import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import stats from './api/stats.ts';
 import live from './api/live.ts';
-import grpc from './api/grpc.ts';
+import grpc, { grpcTenant } from './api/grpc.ts';
+import apps from './api/apps.ts';
+import oauth from './api/oauth.ts';
+import auth, { tenantOf, type AuthOptions } from './auth/plugin.ts';
+import { KeyRing } from './auth/keys.ts';
+import { SCOPE_DOCS } from './auth/scopes.ts';
+import type { TokenSettings } from './auth/tokens.ts';
 import webhooks from './api/webhooks.ts';
 import pluginsApi from './api/plugins.ts';
 import { PluginHost } from './plugins/host.ts';
@@ -63,6 +69,13 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   const app = (Fastify(options as FastifyServerOptions) as unknown as FastifyInstance).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  // Every route is classified when registered (auth/scopes.ts), so auth comes before any route.
+  const tokenSettings: TokenSettings = { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.tokenTtlSeconds, leewaySeconds: 30 };
+  const keys = new KeyRing({ db: infra.store.db, kek: config.auth.signingKek, tokenTtlMs: config.auth.tokenTtlSeconds * 1000 });
+  const authOptions: AuthOptions = { db: infra.store.db, keys, tokens: tokenSettings, anonymousTenant: config.auth.anonymousTenant, cacheMs: config.auth.cacheMs };
+  await app.register(auth, authOptions);
+  if (config.auth.anonymousTenant) logger.warn({ tenant: config.auth.anonymousTenant }, 'requests without credentials act as this tenant with every scope (CLUTCH_AUTH_ANONYMOUS_TENANT): for development and the demo only');
+  if (!config.auth.signingKek) logger.warn('token signing keys are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
   let shuttingDown = false;
   app.addHook('preClose', async () => {
     shuttingDown = true;
@@ -73,7 +86,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     if (shuttingDown) reply.header('connection', 'close');
   });
 
-  await app.register(openapi, { version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version });
+  await app.register(openapi, { version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, tokenUrl: `${config.auth.issuer.replace(/\/$/, '')}/oauth/token`, scopes: SCOPE_DOCS });
   await app.register(metrics);
   await app.register(health, { dependencies: infra.dependencies, isShuttingDown: () => shuttingDown });
 
@@ -104,17 +117,19 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(home);
     await app.register(httpCache);
     const reads = microCached(infra.cache, config.apiMicroCacheMs);
-    await app.register(matches, { store: infra.store, cache: reads, tenant: () => config.defaultTenant });
-    await app.register(catalog, { store: infra.store, tenant: () => config.defaultTenant });
-    await app.register(stats, { store: infra.store, cache: reads, tenant: () => config.defaultTenant });
+    await app.register(matches, { store: infra.store, cache: reads, tenant: tenantOf });
+    await app.register(catalog, { store: infra.store, tenant: tenantOf });
+    await app.register(stats, { store: infra.store, cache: reads, tenant: tenantOf });
     const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }) });
-    await app.register(live, { hub, tenant: () => config.defaultTenant });
+    await app.register(live, { hub, tenant: tenantOf });
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
-    await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: () => config.defaultTenant, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
+    await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: grpcTenant, auth: authOptions, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
     // Test runs count no strikes: a version is never disabled by them (their errors are in the answer).
     testRuntime = new PluginRuntime({ workers: 1, nice: config.pluginNice, log: logger.child({ 'log.logger': 'plugin-tests' }), strikes: { max: Number.MAX_SAFE_INTEGER, windowMs: 1 } });
-    await app.register(pluginsApi, { store: infra.store, tenant: () => config.defaultTenant, testRuntime, host: pluginHost });
-    await app.register(webhooks, { store: infra.store, tenant: () => config.defaultTenant, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
+    await app.register(pluginsApi, { store: infra.store, tenant: tenantOf, testRuntime, host: pluginHost });
+    await app.register(oauth, { db: infra.store.db, keys, tokens: tokenSettings });
+    await app.register(apps, { db: infra.store.db });
+    await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 
   let processor: Processor | undefined;

@@ -27,6 +27,8 @@ Commands:
   simulate   clutch simulate --titles lol,cs2,valorant,dota2 --matches <n> --rate <events/s>
              [--events <n>] [--out log|stdout]: synthetic consistent live matches.
   ingest-token  create|list|revoke ingest tokens (see: clutch ingest-token).
+  org        clutch org create --tenant <id> [--name <n>] [--kind client|api_key]: an organisation
+             with an owner credential holding every scope, printed once (docs/auth.md).
   plugin     build|test|publish tenant stat plugins (see: clutch plugin help; docs/plugins.md).
   migrate    Apply pending database migrations and exit.
   config     Print the validated configuration (secrets reduced to their host) and exit.
@@ -73,6 +75,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   source: { type: 'string' },
   stream: { type: 'string' },
+  kind: { type: 'string' },
   name: { type: 'string' },
   'per-round': { type: 'boolean' },
   manifest: { type: 'string' },
@@ -202,6 +205,10 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
     return withStore(loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env }), (store) =>
       ingestTokenCommand(store, { action: p[0], id: p[1], tenant: v.tenant ?? 'demo', source: v.source, stream: v.stream, name: v.name }, (l) => console.log(l)),
     );
+  },
+  async org(p, v) {
+    const { orgCommand } = await import('./cli/org.ts');
+    return withStore(loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env }), (store) => orgCommand(store, { action: p[0], tenant: v.tenant, name: v.name, kind: v.kind }, (l) => console.log(l)));
   },
   async plugin(p, v) {
     const { pluginCommand } = await import('./cli/plugin.ts');

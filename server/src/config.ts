@@ -47,7 +47,14 @@ export const VARS = {
   KAFKA_BROKERS: { kind: 'brokers', doc: 'Kafka bootstrap brokers, host:port[,host:port…]. Required when CLUTCH_EVENT_LOG=kafka.', requiredWhen: (_e, r) => r('CLUTCH_EVENT_LOG') === 'kafka' },
   KAFKA_CLIENT_ID: { kind: 'string', doc: 'Kafka client id (appears in broker logs and quotas).', default: 'clutch' },
   KAFKA_TOPIC_PREFIX: { kind: 'string', doc: 'Prefix of every Kafka topic and consumer group of this deployment.', default: '' },
-  CLUTCH_DEFAULT_TENANT: { kind: 'string', doc: 'Tenant whose data anonymous reads see until API authentication lands (issue #7).', default: 'demo' },
+  CLUTCH_DEFAULT_TENANT: { kind: 'string', doc: 'Tenant of the built-in data: the simulator, the demo ingest tokens and the pollers (POLL_TENANT).', default: 'demo' },
+  // API authentication (docs/auth.md).
+  CLUTCH_AUTH_ANONYMOUS_TENANT: { kind: 'string', doc: 'Development and the demo only: requests without credentials act as this tenant with every scope. Empty (production) = every /v1 route needs an access token or an API key. Presented credentials are always checked.', default: '' },
+  CLUTCH_ISSUER: { kind: 'url', doc: 'Issuer (iss) of access tokens and the base of the OAuth2 metadata URLs: the public URL of the API.', default: 'http://localhost:8080' },
+  CLUTCH_TOKEN_AUDIENCE: { kind: 'string', doc: 'Audience (aud) of access tokens; tokens for another audience are refused.', default: 'clutch-api' },
+  CLUTCH_TOKEN_TTL_SECONDS: { kind: 'int', doc: 'Lifetime of an access token.', default: '900', min: 60, max: 86_400 },
+  CLUTCH_AUTH_CACHE_MS: { kind: 'int', doc: 'How long (ms) a credential looked up for a request is trusted: a revoked API key or client stops working within it.', default: '30000', min: 0, max: 600_000 },
+  CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the token signing keys at rest: 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
   INGEST_APPEND_TIMEOUT_MS: { kind: 'int', doc: 'How long ingest waits for the event log to take a payload before answering 503 with Retry-After.', default: '10000', min: 100, max: 120_000 },
@@ -124,6 +131,7 @@ export interface Config {
   kafkaClientId: string;
   kafkaTopicPrefix: string;
   defaultTenant: string;
+  auth: { anonymousTenant: string | undefined; cacheMs: number; issuer: string; audience: string; tokenTtlSeconds: number; signingKek: Buffer | undefined };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
@@ -235,6 +243,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (p) problems.push(p);
   }
   if (Boolean(resolved('TLS_CERT_FILE')) !== Boolean(resolved('TLS_KEY_FILE'))) problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither');
+  const kek = resolved('CLUTCH_SIGNING_KEK');
+  if (kek && Buffer.from(kek, 'base64').length !== 32) problems.push('CLUTCH_SIGNING_KEK must be 32 bytes in base64 (e.g. openssl rand -base64 32)');
   if (problems.length) throw new ConfigInvalid(problems.map((p) => `  - ${p}`).join('\n'));
   const str = (n: VarName) => resolved(n) ?? '';
   const opt = (n: VarName) => resolved(n) || undefined;
@@ -257,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaClientId: str('KAFKA_CLIENT_ID'),
     kafkaTopicPrefix: str('KAFKA_TOPIC_PREFIX'),
     defaultTenant: str('CLUTCH_DEFAULT_TENANT'),
+    auth: { anonymousTenant: opt('CLUTCH_AUTH_ANONYMOUS_TENANT'), cacheMs: int('CLUTCH_AUTH_CACHE_MS'), issuer: str('CLUTCH_ISSUER'), audience: str('CLUTCH_TOKEN_AUDIENCE'), tokenTtlSeconds: int('CLUTCH_TOKEN_TTL_SECONDS'), signingKek: opt('CLUTCH_SIGNING_KEK') ? Buffer.from(str('CLUTCH_SIGNING_KEK'), 'base64') : undefined },
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
@@ -303,6 +314,8 @@ export const DEMO_ENV: Partial<Record<VarName, string>> = {
   CLUTCH_CACHE: 'memory',
   CLUTCH_SIMULATOR_MATCHES: '4',
   CLUTCH_DEMO_INGEST_TOKENS: 'on',
+  // The demo's data belongs to the demo tenant, and the demo needs no sign-up to read it.
+  CLUTCH_AUTH_ANONYMOUS_TENANT: 'demo',
   // The demo runs on a laptop: webhooks to a local receiver are what one tries first.
   CLUTCH_WEBHOOK_ALLOW_PRIVATE_URLS: 'on',
   STARTUP_TIMEOUT_MS: '0',
@@ -326,5 +339,5 @@ export function describeConfig(c: Config): Record<string, unknown> {
     steam: { ...p.steam, apiKey: key(p.steam.apiKey) },
     faceit: { ...p.faceit, apiKey: key(p.faceit.apiKey) },
   };
-  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers };
+  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined } };
 }

@@ -46,6 +46,8 @@ type SocketFactory = new (url: string) => SocketLike;
 export interface LiveClientOptions {
   /** ws(s)://host/v1/live */
   url: string;
+  /** An access token or API key (or a function giving one, e.g. clientCredentials()), sent as `access_token` on every (re)connect. */
+  token?: string | (() => string | Promise<string>);
   /** Every message, in order per match, with duplicates removed. */
   onMessage: (m: LiveMessage) => void;
   onState?: (s: LiveState, info?: { code?: number; reason?: string }) => void;
@@ -143,7 +145,29 @@ export class LiveClient {
   #connect(): void {
     if (this.#closed) return;
     this.#o.onState?.(this.stats.connects === 0 ? 'connecting' : 'reconnecting');
-    const ws = new this.#Socket(this.#o.url);
+    const token = this.#o.token;
+    if (token !== undefined && typeof token !== 'string') {
+      // A fresh token for every connection (tokens expire; reconnects may come hours later).
+      Promise.resolve(token()).then(
+        (t) => this.#open(t),
+        () => this.#scheduleRetry(),
+      );
+      return;
+    }
+    this.#open(token);
+  }
+
+  /** The next connection attempt, after a back-off with jitter. */
+  #scheduleRetry(): void {
+    if (this.#closed) return;
+    const base = Math.min(this.#o.maxBackoffMs, this.#o.minBackoffMs * 2 ** this.#attempt++);
+    this.#timer = setTimeout(() => this.#connect(), base / 2 + Math.random() * (base / 2));
+  }
+
+  #open(token: string | undefined): void {
+    if (this.#closed) return;
+    const url = token === undefined ? this.#o.url : `${this.#o.url}${this.#o.url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
+    const ws = new this.#Socket(url);
     this.#ws = ws;
     let opened = false;
     ws.addEventListener('open', () => {
@@ -170,8 +194,7 @@ export class LiveClient {
       this.stats.reconnects++;
       this.#o.onState?.('reconnecting', { ...(ev.code !== undefined ? { code: ev.code } : {}), ...(ev.reason ? { reason: ev.reason } : {}) });
       if (opened) this.#attempt = 0;
-      const base = Math.min(this.#o.maxBackoffMs, this.#o.minBackoffMs * 2 ** this.#attempt++);
-      this.#timer = setTimeout(() => this.#connect(), base / 2 + Math.random() * (base / 2));
+      this.#scheduleRetry();
     };
     ws.addEventListener('close', lost);
     ws.addEventListener('error', () => {

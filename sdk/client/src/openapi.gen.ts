@@ -33,6 +33,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Keys that verify access tokens */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Authorization server metadata (RFC 8414) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -104,6 +178,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get an access token (client credentials)
+         * @description OAuth2 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`client_id:client_secret`) or `client_id` and `client_secret` in the body; send `grant_type=client_credentials` and optionally `scope` (space-separated, a subset of the client's scopes; default: all of them). The answer is a JWT access token (RFC 9068) to send as `Authorization: Bearer <token>`. `application/x-www-form-urlencoded`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            access_token: string;
+                            expires_in: number;
+                            scope: string;
+                            /** @enum {string} */
+                            token_type: "Bearer";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            error: string;
+                            error_description: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            error: string;
+                            error_description: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -163,6 +316,704 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's apps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an app */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An app and its credentials */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                        } & {
+                            credentials: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                /** @description The last 4 characters of the secret. */
+                                hint: string;
+                                /** @description The client_id of a client; the key id of an API key. */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "client" | "api_key";
+                                lastUsedAt: string | null;
+                                name: string;
+                                revokedAt: string | null;
+                                scopes: ("matches:read" | "live:read" | "plugins:manage" | "webhooks:manage" | "apps:manage" | "usage:read" | "billing:manage")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an app and its credentials */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a credential (OAuth2 client or API key)
+         * @description The secret (`clientSecret` or `apiKey`) is in this answer only. Scopes: at most those of the caller.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expiresInDays?: number;
+                        /** @enum {unknown} */
+                        kind: "client" | "api_key";
+                        name?: string;
+                        scopes: ("matches:read" | "live:read" | "plugins:manage" | "webhooks:manage" | "apps:manage" | "usage:read" | "billing:manage")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            /** @description The last 4 characters of the secret. */
+                            hint: string;
+                            /** @description The client_id of a client; the key id of an API key. */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "client" | "api_key";
+                            lastUsedAt: string | null;
+                            name: string;
+                            revokedAt: string | null;
+                            scopes: ("matches:read" | "live:read" | "plugins:manage" | "webhooks:manage" | "apps:manage" | "usage:read" | "billing:manage")[];
+                        } & {
+                            /** @description Shown once: store it now. */
+                            apiKey?: string;
+                            clientId?: string;
+                            /** @description Shown once: store it now. */
+                            clientSecret?: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a credential */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2432,6 +3283,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2529,6 +3418,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2589,6 +3516,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2698,6 +3663,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2750,6 +3753,44 @@ export interface paths {
             responses: {
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2830,6 +3871,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2960,6 +4039,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3056,6 +4173,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3126,6 +4281,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3218,6 +4411,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3286,6 +4517,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3407,6 +4676,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3463,6 +4770,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3549,6 +4894,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3726,6 +5109,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3820,6 +5241,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3894,6 +5353,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4007,6 +5504,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4140,6 +5675,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4189,6 +5762,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4301,6 +5912,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4432,6 +6081,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4594,6 +6281,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -4658,6 +6383,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4767,6 +6530,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -4842,6 +6643,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4971,6 +6810,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5071,6 +6948,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5127,6 +7042,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5204,6 +7157,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5337,6 +7328,44 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5438,6 +7467,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5587,6 +7654,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5634,6 +7739,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5791,6 +7934,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5922,6 +8103,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6015,6 +8234,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6127,6 +8384,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6289,6 +8584,44 @@ export interface paths {
                     };
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6379,6 +8712,44 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -30,6 +30,35 @@ export function createClutchClient(o: ClutchClientOptions): ClutchClient {
   return client;
 }
 
+/**
+ * Access tokens by the OAuth2 client credentials grant (POST /oauth/token), cached until a minute
+ * before they expire. Pass it as `token` to createClutchClient or LiveClient:
+ *   const token = clientCredentials({ baseUrl, clientId, clientSecret });
+ *   const api = createClutchClient({ baseUrl, token });
+ */
+export function clientCredentials(o: { baseUrl: string; clientId: string; clientSecret: string; scope?: string; fetch?: typeof fetch }): () => Promise<string> {
+  let cached: { token: string; until: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const doFetch = o.fetch ?? fetch;
+  return async () => {
+    if (cached && Date.now() < cached.until) return cached.token;
+    pending ??= (async () => {
+      try {
+        const body = new URLSearchParams({ grant_type: 'client_credentials', ...(o.scope ? { scope: o.scope } : {}) });
+        const basic = btoa(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`);
+        const r = await doFetch(`${o.baseUrl.replace(/\/+$/, '')}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` }, body });
+        const j = (await r.json()) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+        if (!r.ok || !j.access_token) throw new ClutchApiError(r.status, { code: `CLUTCH_OAUTH_${(j.error ?? 'error').toUpperCase()}`, message: j.error_description ?? 'no access token' });
+        cached = { token: j.access_token, until: Date.now() + Math.max(0, (j.expires_in ?? 60) - 60) * 1000 };
+        return j.access_token;
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+}
+
 /** The error body of every Clutch API answer that is not 2xx. */
 export interface ApiErrorBody {
   code: string;

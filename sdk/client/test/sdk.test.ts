@@ -10,6 +10,7 @@ import { embeddedApp, type TestApp } from '../../../server/test/support/app.ts';
 import { cs2Match } from '../../../server/test/support/events.ts';
 import { startTcpProxy, type TcpProxy } from '../../../server/test/support/tcp-proxy.ts';
 import { newSecret, signatureHeader } from '../../../server/src/webhooks/signing.ts';
+import { createApp, createCredential } from '../../../server/src/store/apps.ts';
 import { ClutchApiError, createClutchClient, LiveClient, paginate, unwrap, verifyWebhook, WebhookVerificationError, type LiveMessage } from '../src/index.ts';
 
 const topics = topicNames('');
@@ -39,7 +40,12 @@ describe('@clutch/sdk', () => {
     const s = await serve();
     t = s.t;
     await t.infra.eventLog.append(['a', 'b', 'c'].flatMap((id) => cs2Match('demo', `sdk-${id}`)).map((e) => toRecord(topics.events, e)));
-    const client = createClutchClient({ baseUrl: s.base, token: 'not-checked-yet' });
+    // A real API key of the demo tenant (presented credentials are checked even where anonymous calls are allowed).
+    const app = await createApp(t.infra.store.db, 'demo', 'sdk test');
+    const { secret } = await createCredential(t.infra.store.db, { tenant: 'demo', appId: app.id, kind: 'api_key', scopes: ['matches:read'] });
+    const client = createClutchClient({ baseUrl: s.base, token: secret });
+    const refused = await createClutchClient({ baseUrl: s.base, token: 'ck_0000000000000000_wrong' }).GET('/v1/matches');
+    expect([refused.response.status, refused.error?.code]).toEqual([401, 'CLUTCH_INVALID_TOKEN']);
     await expect.poll(async () => (await unwrap(client.GET('/v1/matches', { params: { query: { status: 'finished' } } }))).data.length, { timeout: 10_000 }).toBe(3);
 
     const ids: string[] = [];

@@ -6,7 +6,7 @@
 // cluster (Node's cleartext HTTP/2 server cannot also speak HTTP/1.1, hence a listener of its own).
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { createContextValues, type ConnectRouter, type ConnectRouterOptions, type ContextValues, type HandlerContext } from '@connectrpc/connect';
+import { createContextKey, createContextValues, type ConnectRouter, type ConnectRouterOptions, type ContextValues, type HandlerContext } from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -17,6 +17,17 @@ import type { LiveHub } from '../live/hub.ts';
 import type { CacheBackend } from '../ports/cache.ts';
 import type { Store } from '../ports/store.ts';
 import { DEFAULT_MAX_STREAMS, kConnectionClosed, liveService } from './grpc/live-service.ts';
+import authPlugin, { type AuthOptions, type Principal } from '../auth/plugin.ts';
+
+/** The caller, as the auth plugin found it for the HTTP request of the call. */
+export const kPrincipal = createContextKey<Principal | undefined>(undefined, { description: 'clutch principal' });
+
+/** The tenant of an RPC: every route of these services is behind a scope, so a principal is there. */
+export function grpcTenant(ctx: HandlerContext): string {
+  const p = ctx.values.get(kPrincipal);
+  if (!p) throw new Error('no principal on an RPC: the route is not behind a scope');
+  return p.tenant;
+}
 
 /** Per request: aborted when its HTTP response closes (see kConnectionClosed). */
 const connectionClosed = new WeakMap<object, AbortSignal>();
@@ -27,6 +38,8 @@ export interface GrpcApiOptions {
   store: Store;
   cache: CacheBackend;
   tenant: (ctx: HandlerContext) => string;
+  /** Authentication of the h2c listener (the main port's comes from the app). */
+  auth?: AuthOptions;
   log: Logger;
   /** Also serve the RPCs over HTTP/2 cleartext on this address (started with the app, closed with it). */
   h2c?: { host: string; port: number };
@@ -66,7 +79,7 @@ export default fp(
         router.service(LiveService, live.impl);
       },
       readMaxBytes: MAX_REQUEST_BYTES,
-      contextValues: (req: FastifyRequest) => createContextValues().set(kConnectionClosed, connectionClosed.get(req.raw)),
+      contextValues: (req: FastifyRequest) => createContextValues().set(kConnectionClosed, connectionClosed.get(req.raw)).set(kPrincipal, req.auth),
     };
     const rpc = async (scope: FastifyInstance) => {
       // RPC routes are described by proto/, not by the OpenAPI document.
@@ -95,6 +108,7 @@ export default fp(
     if (opts.h2c) {
       const settings = { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION };
       h2c = Fastify({ http2: true, http: { settings }, loggerInstance: app.log as FastifyBaseLogger, connectionTimeout: 60_000 } as never) as unknown as FastifyInstance;
+      if (opts.auth) await h2c.register(authPlugin, opts.auth);
       await h2c.register(rpc);
       const { host, port } = opts.h2c;
       const server = h2c;

@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
-const openapi: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
+const openapi: FastifyPluginAsync<{ version: string; tokenUrl: string; scopes: Record<string, string> }> = async (app, opts) => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -13,7 +13,13 @@ const openapi: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
         title: 'Clutch API',
         version: opts.version,
         description:
-          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "code", "message", "details"? }` with a stable `CLUTCH_*` code (docs/api.md). Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md).',
+          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "code", "message", "details"? }` with a stable `CLUTCH_*` code (docs/api.md). Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md). Authentication: an access token from `POST /oauth/token` (client credentials) as `Authorization: Bearer <token>`, or an API key as `X-API-Key` (docs/auth.md).',
+      },
+      components: {
+        securitySchemes: {
+          oauth2: { type: 'oauth2', description: 'JWT access tokens (RFC 9068) by the client credentials grant.', flows: { clientCredentials: { tokenUrl: opts.tokenUrl, scopes: opts.scopes } } },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (`ck_…`); also accepted as `Authorization: Bearer ck_…`.' },
+        },
       },
     },
     // A parameter with a default is optional for the caller (the route's schema lists it as required

@@ -57,6 +57,8 @@ describe('readiness follows the dependencies, and recovers without a restart', (
       KAFKA_TOPIC_PREFIX: prefix,
       REDIS_KEY_PREFIX: `t:${id}:`,
       CLUTCH_DEFAULT_TENANT: 'demo',
+      // This test reads back through the API without credentials: readiness, not auth, is under test.
+      CLUTCH_AUTH_ANONYMOUS_TENANT: 'demo',
       LOG_LEVEL: 'silent',
     });
     const logger = pino({ level: 'silent' });

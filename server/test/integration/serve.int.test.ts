@@ -1,6 +1,7 @@
-// End to end on real services, as an operator runs it: `clutch serve` with the simulator on, events
-// through Kafka into PostgreSQL and out of the REST API; then SIGTERM and a clean exit.
-import { spawn, type ChildProcess } from 'node:child_process';
+// End to end on real services, as an operator runs it: `clutch org create` for an API key, then
+// `clutch serve` with the simulator on, events through Kafka into PostgreSQL and out of the REST API
+// to that key (and to no one without it); then SIGTERM and a clean exit.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,11 +14,15 @@ describe('clutch serve on Kafka, PostgreSQL and Redis', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let base = '';
   let output = '';
+  let apiKey = '';
 
   beforeAll(async () => {
     const e = inject('endpoints');
     const id = runId();
     db = await createTestDatabase(e.databaseUrl);
+    // The operator's first step: an organisation (the simulator's tenant) and its owner key.
+    const org = execFileSync(process.execPath, [bin, 'org', 'create', '--tenant', 'demo', '--kind', 'api_key'], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+    apiKey = (JSON.parse(org) as { apiKey: string }).apiKey;
     child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -58,12 +63,14 @@ describe('clutch serve on Kafka, PostgreSQL and Redis', () => {
     await expect
       .poll(
         async () => {
-          const { data } = (await (await fetch(`${base}/v1/matches?limit=50`)).json()) as { data: { title: string; lastSeq: number }[] };
+          const { data } = (await (await fetch(`${base}/v1/matches?limit=50`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { data: { title: string; lastSeq: number }[] };
           return [...new Set(data.filter((m) => m.lastSeq >= 2).map((m) => m.title))].sort();
         },
         { timeout: 60_000, interval: 500 },
       )
       .toEqual(['cs2', 'dota2', 'lol', 'valorant']);
+    // Production has no anonymous tenant.
+    expect((await fetch(`${base}/v1/matches`)).status).toBe(401);
   });
 
   it('exits cleanly on SIGTERM after committing and closing its clients', async () => {

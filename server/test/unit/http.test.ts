@@ -68,7 +68,7 @@ describe('HTTP skeleton', () => {
 
   it('refuses a body over the configured limit with 413 and a coded error', async () => {
     t = await embeddedApp({ BODY_LIMIT_BYTES: '2048' });
-    t.app.post('/echo-test', async (req) => req.body);
+    t.app.post('/echo-test', { config: { access: { kind: 'public' } } }, async (req) => req.body);
     const res = await t.app.inject({ method: 'POST', url: '/echo-test', payload: { x: 'y'.repeat(5000) } });
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('CLUTCH_HTTP_413');
@@ -85,7 +85,7 @@ describe('HTTP skeleton', () => {
 
   it('on shutdown finishes in-flight requests, refuses new ones, and commits what the consumer applied', async () => {
     t = await embeddedApp();
-    t.app.get('/slow-test', async () => {
+    t.app.get('/slow-test', { config: { access: { kind: 'public' } } }, async () => {
       await sleep(400);
       return { done: true };
     });

@@ -22,6 +22,28 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export interface AppCredentials {
+  app_id: string;
+  created_at: Generated<Date>;
+  expires_at: Date | null;
+  hint: string;
+  id: string;
+  kind: string;
+  last_used_at: Date | null;
+  name: Generated<string>;
+  revoked_at: Date | null;
+  scopes: Json;
+  secret_hash: string;
+  tenant_id: string;
+}
+
+export interface Apps {
+  created_at: Generated<Date>;
+  id: string;
+  name: string;
+  tenant_id: string;
+}
+
 export interface IngestTokens {
   created_at: Generated<Date>;
   id: string;
@@ -193,6 +215,15 @@ export interface Series {
   winner: string | null;
 }
 
+export interface SigningKeys {
+  alg: string;
+  created_at: Generated<Date>;
+  kid: string;
+  private_jwk: string;
+  public_jwk: Json;
+  retired_at: Date | null;
+}
+
 export interface StatWindows {
   assists: number | null;
   cs: number | null;
@@ -224,6 +255,7 @@ export interface Tenants {
   created_at: Generated<Date>;
   id: string;
   name: string;
+  plan: Generated<string>;
 }
 
 export interface Tournaments {
@@ -285,6 +317,8 @@ export interface WebhookSubscriptions {
 }
 
 export interface DB {
+  app_credentials: AppCredentials;
+  apps: Apps;
   ingest_tokens: IngestTokens;
   match_events: MatchEvents;
   match_player_stats: MatchPlayerStats;
@@ -300,6 +334,7 @@ export interface DB {
   plugin_states: PluginStates;
   plugin_versions: PluginVersions;
   series: Series;
+  signing_keys: SigningKeys;
   stat_windows: StatWindows;
   teams: Teams;
   tenants: Tenants;
