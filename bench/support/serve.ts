@@ -8,7 +8,7 @@ const bin = fileURLToPath(new URL('../../server/bin/clutch.mjs', import.meta.url
 export interface ServeChild {
   /** host:port */
   base: string;
-  /** An API key of the tenant `demo` with every scope (made with `clutch org create`, as an operator would). */
+  /** An API key of the tenant `demo` (plan enterprise) with every scope (made with `clutch org create`, as an operator would). */
   apiKey: string;
   /** { authorization: Bearer <apiKey> } */
   headers: Record<string, string>;
@@ -17,7 +17,8 @@ export interface ServeChild {
 
 export async function startServe(env: Record<string, string>): Promise<ServeChild> {
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
-  const org = spawnSync(process.execPath, [bin, 'org', 'create', '--tenant', 'demo', '--kind', 'api_key'], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, encoding: 'utf8' });
+  // Enterprise: benchmarks measure the product, not the free plan's limits (bench/rate-limit sets its own plan).
+  const org = spawnSync(process.execPath, [bin, 'org', 'create', '--tenant', 'demo', '--kind', 'api_key', '--plan', 'enterprise'], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, encoding: 'utf8' });
   if (org.status !== 0) throw new Error(`clutch org create failed:\n${org.stderr}${org.stdout}`);
   const apiKey = (JSON.parse(org.stdout) as { apiKey: string }).apiKey;
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

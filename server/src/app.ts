@@ -31,6 +31,9 @@ import oauth from './api/oauth.ts';
 import auth, { tenantOf, type AuthOptions } from './auth/plugin.ts';
 import { KeyRing } from './auth/keys.ts';
 import { SCOPE_DOCS } from './auth/scopes.ts';
+import underPressure from '@fastify/under-pressure';
+import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
+import { createError } from './errors.ts';
 import type { TokenSettings } from './auth/tokens.ts';
 import webhooks from './api/webhooks.ts';
 import pluginsApi from './api/plugins.ts';
@@ -49,6 +52,9 @@ export interface AppOptions {
   infra: Infra;
   logger: Logger;
 }
+
+/** Load shedding's answer (under-pressure). */
+const Overloaded = createError('CLUTCH_OVERLOADED', 'the server is overloaded; retry in a few seconds', 503);
 
 export async function buildApp({ config, infra, logger }: AppOptions): Promise<FastifyInstance> {
   const options = {
@@ -73,7 +79,18 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   const tokenSettings: TokenSettings = { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.tokenTtlSeconds, leewaySeconds: 30 };
   const keys = new KeyRing({ db: infra.store.db, kek: config.auth.signingKek, tokenTtlMs: config.auth.tokenTtlSeconds * 1000 });
   const authOptions: AuthOptions = { db: infra.store.db, keys, tokens: tokenSettings, anonymousTenant: config.auth.anonymousTenant, cacheMs: config.auth.cacheMs };
+  if (config.limits.shedEventLoopDelayMs > 0) {
+    // Load shedding: while the event loop lags, answer 503 at once rather than queue (health stays up).
+    await app.register(underPressure, {
+      maxEventLoopDelay: config.limits.shedEventLoopDelayMs,
+      retryAfter: 5,
+      exposeStatusRoute: false,
+      customError: Overloaded,
+    });
+  }
+  if (config.limits.enabled) await app.register(ipGuard, { limiter: infra.cache.rateLimiter, perIp: { limit: config.limits.ipPerMinute, windowMs: 60_000 }, failures: { limit: config.limits.authFailuresPerMinute, windowMs: 60_000 } });
   await app.register(auth, authOptions);
+  if (config.limits.enabled) await app.register(planLimits, { limiter: infra.cache.rateLimiter, db: infra.store.db });
   if (config.auth.anonymousTenant) logger.warn({ tenant: config.auth.anonymousTenant }, 'requests without credentials act as this tenant with every scope (CLUTCH_AUTH_ANONYMOUS_TENANT): for development and the demo only');
   if (!config.auth.signingKek) logger.warn('token signing keys are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
   let shuttingDown = false;
@@ -129,6 +146,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(pluginsApi, { store: infra.store, tenant: tenantOf, testRuntime, host: pluginHost });
     await app.register(oauth, { db: infra.store.db, keys, tokens: tokenSettings });
     await app.register(apps, { db: infra.store.db });
+    await app.register(usageApi, { limiter: infra.cache.rateLimiter, db: infra.store.db, enforced: config.limits.enabled });
     await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 

@@ -27,7 +27,7 @@ Commands:
   simulate   clutch simulate --titles lol,cs2,valorant,dota2 --matches <n> --rate <events/s>
              [--events <n>] [--out log|stdout]: synthetic consistent live matches.
   ingest-token  create|list|revoke ingest tokens (see: clutch ingest-token).
-  org        clutch org create --tenant <id> [--name <n>] [--kind client|api_key]: an organisation
+  org        clutch org create --tenant <id> [--name <n>] [--kind client|api_key] [--plan <p>]: an organisation
              with an owner credential holding every scope, printed once (docs/auth.md).
   plugin     build|test|publish tenant stat plugins (see: clutch plugin help; docs/plugins.md).
   migrate    Apply pending database migrations and exit.
@@ -76,6 +76,7 @@ const OPTIONS = {
   source: { type: 'string' },
   stream: { type: 'string' },
   kind: { type: 'string' },
+  plan: { type: 'string' },
   name: { type: 'string' },
   'per-round': { type: 'boolean' },
   manifest: { type: 'string' },
@@ -208,7 +209,7 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
   },
   async org(p, v) {
     const { orgCommand } = await import('./cli/org.ts');
-    return withStore(loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env }), (store) => orgCommand(store, { action: p[0], tenant: v.tenant, name: v.name, kind: v.kind }, (l) => console.log(l)));
+    return withStore(loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env }), (store) => orgCommand(store, { action: p[0], tenant: v.tenant, name: v.name, kind: v.kind, plan: v.plan }, (l) => console.log(l)));
   },
   async plugin(p, v) {
     const { pluginCommand } = await import('./cli/plugin.ts');

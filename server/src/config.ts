@@ -54,6 +54,11 @@ export const VARS = {
   CLUTCH_TOKEN_AUDIENCE: { kind: 'string', doc: 'Audience (aud) of access tokens; tokens for another audience are refused.', default: 'clutch-api' },
   CLUTCH_TOKEN_TTL_SECONDS: { kind: 'int', doc: 'Lifetime of an access token.', default: '900', min: 60, max: 86_400 },
   CLUTCH_AUTH_CACHE_MS: { kind: 'int', doc: 'How long (ms) a credential looked up for a request is trusted: a revoked API key or client stops working within it.', default: '30000', min: 0, max: 600_000 },
+  // Limits (docs/limits.md).
+  CLUTCH_RATE_LIMITS: { kind: 'enum', doc: 'Enforce the plans\' rate limits per app and the per-IP guard (shared across instances through the cache: Redis). The demo turns them off.', default: 'on', values: ['on', 'off'] },
+  CLUTCH_IP_REQUESTS_PER_MINUTE: { kind: 'int', doc: 'Requests without credentials (and to public routes) per client IP and minute, also the burst.', default: '300', min: 1, max: 1_000_000 },
+  CLUTCH_IP_AUTH_FAILURES_PER_MINUTE: { kind: 'int', doc: 'Refused credentials (401) per client IP and minute before its requests are refused (429) without being checked.', default: '30', min: 1, max: 100_000 },
+  CLUTCH_SHED_EVENT_LOOP_DELAY_MS: { kind: 'int', doc: 'Load shedding: answer 503 CLUTCH_OVERLOADED (Retry-After) while the event loop lags more than this (0 = off).', default: '2000', min: 0, max: 60_000 },
   CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the token signing keys at rest: 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
@@ -131,6 +136,7 @@ export interface Config {
   kafkaClientId: string;
   kafkaTopicPrefix: string;
   defaultTenant: string;
+  limits: { enabled: boolean; ipPerMinute: number; authFailuresPerMinute: number; shedEventLoopDelayMs: number };
   auth: { anonymousTenant: string | undefined; cacheMs: number; issuer: string; audience: string; tokenTtlSeconds: number; signingKek: Buffer | undefined };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -267,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaClientId: str('KAFKA_CLIENT_ID'),
     kafkaTopicPrefix: str('KAFKA_TOPIC_PREFIX'),
     defaultTenant: str('CLUTCH_DEFAULT_TENANT'),
+    limits: { enabled: str('CLUTCH_RATE_LIMITS') === 'on', ipPerMinute: int('CLUTCH_IP_REQUESTS_PER_MINUTE'), authFailuresPerMinute: int('CLUTCH_IP_AUTH_FAILURES_PER_MINUTE'), shedEventLoopDelayMs: int('CLUTCH_SHED_EVENT_LOOP_DELAY_MS') },
     auth: { anonymousTenant: opt('CLUTCH_AUTH_ANONYMOUS_TENANT'), cacheMs: int('CLUTCH_AUTH_CACHE_MS'), issuer: str('CLUTCH_ISSUER'), audience: str('CLUTCH_TOKEN_AUDIENCE'), tokenTtlSeconds: int('CLUTCH_TOKEN_TTL_SECONDS'), signingKek: opt('CLUTCH_SIGNING_KEK') ? Buffer.from(str('CLUTCH_SIGNING_KEK'), 'base64') : undefined },
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
@@ -316,6 +323,9 @@ export const DEMO_ENV: Partial<Record<VarName, string>> = {
   CLUTCH_DEMO_INGEST_TOKENS: 'on',
   // The demo's data belongs to the demo tenant, and the demo needs no sign-up to read it.
   CLUTCH_AUTH_ANONYMOUS_TENANT: 'demo',
+  // One user on a laptop: no plan limits, no per-IP guard, no load shedding.
+  CLUTCH_RATE_LIMITS: 'off',
+  CLUTCH_SHED_EVENT_LOOP_DELAY_MS: '0',
   // The demo runs on a laptop: webhooks to a local receiver are what one tries first.
   CLUTCH_WEBHOOK_ALLOW_PRIVATE_URLS: 'on',
   STARTUP_TIMEOUT_MS: '0',

@@ -130,6 +130,14 @@ export function cacheContract(name: string, make: (prefix: string) => Promise<Ca
         expect((await f.a.rateLimiter.consume('rl:other', policy, 3)).allowed).toBe(true);
       });
 
+      it('a zero-cost consume reads the budget without spending it, also on a key never used', async () => {
+        const policy = { limit: 10, windowMs: 60_000 };
+        expect((await f.a.rateLimiter.consume('rl:peek', policy, 0)).remaining).toBe(10);
+        expect((await f.a.rateLimiter.consume('rl:peek', policy, 4)).remaining).toBe(6);
+        expect((await f.b.rateLimiter.consume('rl:peek', policy, 0)).remaining).toBe(6);
+        expect((await f.b.rateLimiter.consume('rl:peek', policy, 0)).remaining).toBe(6);
+      });
+
       it('holds under concurrent requests from two instances: exactly `limit` allowed', async () => {
         const policy = { limit: 20, windowMs: 60_000 };
         const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? f.a : f.b).rateLimiter.consume('rl:race', policy)));

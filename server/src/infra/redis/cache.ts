@@ -26,7 +26,8 @@ local allowAt = newTat - window
 if allowAt > now then
   return {0, 0, tostring(allowAt - now), tostring(tat - now)}
 end
-redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now))
+local ttl = math.ceil(newTat - now)
+if ttl > 0 then redis.call('SET', KEYS[1], tostring(newTat), 'PX', ttl) end
 return {1, math.floor((window - (newTat - now)) / interval + 1e-9), '0', tostring(newTat - now)}
 `;
 
