@@ -7,6 +7,7 @@ import * as m0004 from './0004_match_events.ts';
 import * as m0005 from './0005_webhooks.ts';
 import * as m0006 from './0006_plugins.ts';
 import * as m0007 from './0007_platform.ts';
+import * as m0008 from './0008_usage.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_webhooks': m0005,
   '0006_plugins': m0006,
   '0007_platform': m0007,
+  '0008_usage': m0008,
 };

@@ -33,6 +33,7 @@ import { KeyRing } from './auth/keys.ts';
 import { SCOPE_DOCS } from './auth/scopes.ts';
 import underPressure from '@fastify/under-pressure';
 import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
+import { ledgerApi, Meter, metering } from './platform/usage.ts';
 import { createError } from './errors.ts';
 import type { TokenSettings } from './auth/tokens.ts';
 import webhooks from './api/webhooks.ts';
@@ -90,6 +91,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   }
   if (config.limits.enabled) await app.register(ipGuard, { limiter: infra.cache.rateLimiter, perIp: { limit: config.limits.ipPerMinute, windowMs: 60_000 }, failures: { limit: config.limits.authFailuresPerMinute, windowMs: 60_000 } });
   await app.register(auth, authOptions);
+  const meter = new Meter({ counters: infra.cache.counters, db: infra.store.db, log: logger.child({ 'log.logger': 'usage' }), flushMs: config.usageFlushMs });
+  await app.register(metering, { meter });
   if (config.limits.enabled) await app.register(planLimits, { limiter: infra.cache.rateLimiter, db: infra.store.db });
   if (config.auth.anonymousTenant) logger.warn({ tenant: config.auth.anonymousTenant }, 'requests without credentials act as this tenant with every scope (CLUTCH_AUTH_ANONYMOUS_TENANT): for development and the demo only');
   if (!config.auth.signingKek) logger.warn('token signing keys are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
@@ -113,7 +116,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   await ensureTenant(infra.store.db, config.defaultTenant, config.defaultTenant);
 
   if (config.roles.includes('ingest')) {
-    await app.register(ingestHttp, { eventLog: infra.eventLog, store: infra.store, topics, metrics: app.metrics, appendTimeoutMs: config.ingestAppendTimeoutMs });
+    await app.register(ingestHttp, { eventLog: infra.eventLog, store: infra.store, topics, metrics: app.metrics, appendTimeoutMs: config.ingestAppendTimeoutMs, onAccepted: (tenant, n) => meter.record(tenant, undefined, 'ingest_payload', n) });
     if (config.demoIngestTokens) await ensureDemoTokens(infra, config.defaultTenant);
   }
 
@@ -125,7 +128,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   if (config.roles.includes('process')) {
     const log = logger.child({ 'log.logger': 'plugins' });
     pluginRuntime = new PluginRuntime({ workers: config.pluginWorkers, nice: config.pluginNice, metrics: app.metrics, log, onDisabled: (e) => pluginHost?.onDisabled(e) });
-    pluginHost = new PluginHost({ runtime: pluginRuntime, store: infra.store, log, cacheMs: config.pluginCacheMs });
+    pluginHost = new PluginHost({ runtime: pluginRuntime, store: infra.store, log, cacheMs: config.pluginCacheMs, onCpu: (tenant, ms) => meter.record(tenant, undefined, 'plugin_cpu_ms', ms) });
   }
 
   let dispatcher: Dispatcher | undefined;
@@ -137,7 +140,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(matches, { store: infra.store, cache: reads, tenant: tenantOf });
     await app.register(catalog, { store: infra.store, tenant: tenantOf });
     await app.register(stats, { store: infra.store, cache: reads, tenant: tenantOf });
-    const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }) });
+    const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }), onSent: (tenant) => meter.record(tenant, undefined, 'live_message') });
     await app.register(live, { hub, tenant: tenantOf });
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
     await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: grpcTenant, auth: authOptions, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
@@ -147,6 +150,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(oauth, { db: infra.store.db, keys, tokens: tokenSettings });
     await app.register(apps, { db: infra.store.db });
     await app.register(usageApi, { limiter: infra.cache.rateLimiter, db: infra.store.db, enforced: config.limits.enabled });
+    await app.register(ledgerApi, { db: infra.store.db });
     await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 
@@ -225,6 +229,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await archiver?.stop();
     await webhookRouter?.stop();
     await dispatcher?.stop();
+    await meter.close();
     await infra.close();
   });
 

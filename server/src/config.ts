@@ -59,6 +59,7 @@ export const VARS = {
   CLUTCH_IP_REQUESTS_PER_MINUTE: { kind: 'int', doc: 'Requests without credentials (and to public routes) per client IP and minute, also the burst.', default: '300', min: 1, max: 1_000_000 },
   CLUTCH_IP_AUTH_FAILURES_PER_MINUTE: { kind: 'int', doc: 'Refused credentials (401) per client IP and minute before its requests are refused (429) without being checked.', default: '30', min: 1, max: 100_000 },
   CLUTCH_SHED_EVENT_LOOP_DELAY_MS: { kind: 'int', doc: 'Load shedding: answer 503 CLUTCH_OVERLOADED (Retry-After) while the event loop lags more than this (0 = off).', default: '2000', min: 0, max: 60_000 },
+  CLUTCH_USAGE_FLUSH_MS: { kind: 'int', doc: 'How often (ms) this process writes the shared usage counters to the usage ledger (docs/usage.md); 0 = never (another instance does).', default: '10000', min: 0, max: 3_600_000 },
   CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the token signing keys at rest: 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
@@ -136,6 +137,7 @@ export interface Config {
   kafkaClientId: string;
   kafkaTopicPrefix: string;
   defaultTenant: string;
+  usageFlushMs: number;
   limits: { enabled: boolean; ipPerMinute: number; authFailuresPerMinute: number; shedEventLoopDelayMs: number };
   auth: { anonymousTenant: string | undefined; cacheMs: number; issuer: string; audience: string; tokenTtlSeconds: number; signingKek: Buffer | undefined };
   startupTimeoutMs: number;
@@ -273,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaClientId: str('KAFKA_CLIENT_ID'),
     kafkaTopicPrefix: str('KAFKA_TOPIC_PREFIX'),
     defaultTenant: str('CLUTCH_DEFAULT_TENANT'),
+    usageFlushMs: int('CLUTCH_USAGE_FLUSH_MS'),
     limits: { enabled: str('CLUTCH_RATE_LIMITS') === 'on', ipPerMinute: int('CLUTCH_IP_REQUESTS_PER_MINUTE'), authFailuresPerMinute: int('CLUTCH_IP_AUTH_FAILURES_PER_MINUTE'), shedEventLoopDelayMs: int('CLUTCH_SHED_EVENT_LOOP_DELAY_MS') },
     auth: { anonymousTenant: opt('CLUTCH_AUTH_ANONYMOUS_TENANT'), cacheMs: int('CLUTCH_AUTH_CACHE_MS'), issuer: str('CLUTCH_ISSUER'), audience: str('CLUTCH_TOKEN_AUDIENCE'), tokenTtlSeconds: int('CLUTCH_TOKEN_TTL_SECONDS'), signingKek: opt('CLUTCH_SIGNING_KEK') ? Buffer.from(str('CLUTCH_SIGNING_KEK'), 'base64') : undefined },
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),

@@ -7356,6 +7356,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's usage per app, unit and day
+         * @description Units: api_call, live_message, plugin_cpu_ms, ingest_payload. Counted in the ledger within about 10 s (docs/usage.md). Default: the current month.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD (UTC) */
+                    from?: string;
+                    /** @description YYYY-MM-DD (UTC) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                app: string;
+                                day: string;
+                                quantity: number;
+                                unit: string;
+                            }[];
+                            from: string;
+                            organisation: string;
+                            to: string;
+                            totals: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;

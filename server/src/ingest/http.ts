@@ -50,6 +50,8 @@ export interface IngestHttpOptions {
   store: Store;
   topics: Topics;
   metrics?: Registry;
+  /** Payloads accepted for a tenant (usage metering). */
+  onAccepted?: (tenant: string, payloads: number) => void;
   /** Bytes of request bodies being handled at once before 503 (default 64 MiB). */
   maxInFlightBytes?: number;
   /** Requests being handled at once before 503 (default 512). */
@@ -124,6 +126,7 @@ const ingest: FastifyPluginAsync<IngestHttpOptions> = async (app, o) => {
         }
         const { accepted, rejected, meta } = result;
         payloadsTotal.inc({ source, outcome: 'accepted' }, accepted);
+        if (accepted > 0) o.onAccepted?.(auth.tenant, accepted);
         payloadsTotal.inc({ source, outcome: 'rejected' }, rejected.length);
         if (accepted === 0) {
           requests.inc({ source, outcome: 'rejected' });

@@ -76,7 +76,11 @@ export class LiveHub {
   readonly #channels = new Map<string, Channel>();
   readonly #sessions = new Set<LiveSession>();
 
-  constructor(o: { cache: CacheBackend; store: Store; log: Logger; limits?: Partial<LiveLimits> }) {
+  /** @internal A message went to a session of this tenant (usage metering). */
+  readonly onSent: ((tenant: string) => void) | undefined;
+
+  constructor(o: { cache: CacheBackend; store: Store; log: Logger; limits?: Partial<LiveLimits>; onSent?: (tenant: string) => void }) {
+    this.onSent = o.onSent;
     this.#cache = o.cache;
     this.#store = o.store;
     this.#log = o.log;
@@ -346,6 +350,7 @@ export class LiveSession {
     if (this.#closed) return;
     if (this.#sink.buffered() > this.#hub.limits.maxBufferedBytes) return this.end(CLOSE.slowConsumer, 'slow consumer: reconnect and resume');
     this.#sink.send(text, type, seq);
+    if (type === 'delta' || type === 'snapshot') this.#hub.onSent?.(this.tenant);
   }
 
   /** Ends the session (the transport closed, or the server ends it with a close code). */

@@ -31,6 +31,8 @@ export interface PluginHostOptions {
   cacheMs?: number;
   /** Per-match plugin states kept in memory (least recently used go first; reloaded from the store). */
   maxStates?: number;
+  /** CPU time a tenant's plugin calls used, ms (usage metering). */
+  onCpu?: (tenant: string, cpuMs: number) => void;
   /** A loaded version that has run on no match for this long is unloaded (default 10 min). */
   idleUnloadMs?: number;
   /** Events of a plugin's missed history replayed from the archive per batch (default 20,000). */
@@ -303,7 +305,9 @@ export class PluginHost {
   async #invoke(key: string, matchId: string, events: readonly Envelope[], state: string | undefined) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.runtime.invoke(key, { matchId, events, state });
+        const r = await this.runtime.invoke(key, { matchId, events, state });
+        if (r.cpuMs > 0) this.#o.onCpu?.(key.slice(0, key.indexOf('/')), r.cpuMs);
+        return r;
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt === 0 && (code === 'CLUTCH_PLUGIN_WORKER_RESTARTED' || code === 'CLUTCH_PLUGIN_STARVED' || code === 'CLUTCH_PLUGIN_OVERLOADED')) continue;

@@ -87,8 +87,24 @@ export interface Leaderboards {
   top(board: string, limit: number): Promise<Array<{ member: string; score: number }>>;
 }
 
+/**
+ * Counter sets that survive the processes adding to them (usage metering, platform/usage.ts): many
+ * instances add to fields of a set; a flusher seals the set's counts into a batch atomically (new adds
+ * go to a fresh set), writes the batch elsewhere idempotently by its id, then drops it. A flusher that
+ * dies between writing and dropping leaves the batch to be written again, never lost.
+ */
+export interface Counters {
+  add(set: string, deltas: Readonly<Record<string, number>>): Promise<void>;
+  /** Moves the set's counts into a new batch; undefined when there was nothing to move. */
+  seal(set: string): Promise<string | undefined>;
+  /** Sealed batches not dropped yet, oldest first. */
+  batches(set: string): Promise<Array<{ id: string; counts: Record<string, number> }>>;
+  drop(set: string, batchId: string): Promise<void>;
+}
+
 export interface CacheBackend {
   readonly kind: 'redis' | 'memory';
+  readonly counters: Counters;
   readonly cache: Cache;
   readonly pubsub: PubSub;
   readonly rateLimiter: RateLimiter;

@@ -14,7 +14,7 @@ export function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
 }
 
 /** Column name → PostgreSQL type, for rows passed as JSON. */
-export type JsonColumns = Readonly<Record<string, 'text' | 'integer' | 'bigint' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'jsontext'>>;
+export type JsonColumns = Readonly<Record<string, 'text' | 'integer' | 'bigint' | 'double precision' | 'boolean' | 'timestamptz' | 'date' | 'jsonb' | 'jsontext'>>;
 
 /** Rows per statement of upsertJson (one JSON parameter each; bounds the statement's size). */
 export const JSON_CHUNK = 5000;

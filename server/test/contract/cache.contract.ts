@@ -145,6 +145,26 @@ export function cacheContract(name: string, make: (prefix: string) => Promise<Ca
       });
     });
 
+    describe('counters', () => {
+      it('adds from two instances, seals into batches, and keeps a batch until it is dropped', async () => {
+        const set = `usage-${Math.random().toString(36).slice(2)}`;
+        expect(await f.a.counters.seal(set)).toBeUndefined();
+        await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? f.a : f.b).counters.add(set, { x: 1, y: 2 })));
+        const id = await f.a.counters.seal(set);
+        expect(id).toBeDefined();
+        // New adds go to a fresh set, not into the sealed batch.
+        await f.b.counters.add(set, { x: 5 });
+        expect(await f.b.counters.batches(set)).toEqual([{ id, counts: { x: 20, y: 40 } }]);
+        const id2 = await f.b.counters.seal(set);
+        expect((await f.a.counters.batches(set)).map((b) => b.id)).toEqual([id, id2]);
+        // A flusher that died before drop leaves its batch for the next one.
+        await f.a.counters.drop(set, id!);
+        expect(await f.b.counters.batches(set)).toEqual([{ id: id2, counts: { x: 5 } }]);
+        await f.b.counters.drop(set, id2!);
+        expect(await f.a.counters.batches(set)).toEqual([]);
+      });
+    });
+
     describe('live history', () => {
       const opts = { maxLen: 100, ttlMs: 60_000 };
 

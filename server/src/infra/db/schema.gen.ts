@@ -22,6 +22,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
 export interface AppCredentials {
   app_id: string;
   created_at: Generated<Date>;
@@ -266,6 +268,16 @@ export interface Tournaments {
   updated_at: Generated<Date>;
 }
 
+export interface UsageLedger {
+  app_id: string;
+  batch_id: string;
+  day: Timestamp;
+  quantity: number;
+  recorded_at: Generated<Date>;
+  tenant_id: string;
+  unit: string;
+}
+
 export interface WebhookDeliveries {
   attempts: Generated<number>;
   claim_token: string | null;
@@ -339,6 +351,7 @@ export interface DB {
   teams: Teams;
   tenants: Tenants;
   tournaments: Tournaments;
+  usage_ledger: UsageLedger;
   webhook_deliveries: WebhookDeliveries;
   webhook_delivery_attempts: WebhookDeliveryAttempts;
   webhook_subscriptions: WebhookSubscriptions;

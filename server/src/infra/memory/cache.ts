@@ -1,7 +1,7 @@
 // In-memory Cache, PubSub, RateLimiter and LiveHistory for the demo and fast tests. Same semantics
 // as the Redis adapter (the contract suite checks both). Bounded: a maximum number of keys and of
 // streams, oldest first out; expired entries are swept periodically.
-import type { Cache, CacheBackend, Contribution, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import type { Cache, CacheBackend, Contribution, Counters, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
 import { gcra } from '../rate-gcra.ts';
 
 export interface MemoryCacheOptions {
@@ -201,6 +201,37 @@ class MemoryLiveHistory implements LiveHistory {
 }
 
 /** Leaderboards in memory: per board, member scores and per-source contributions (expiry ignored: demo and tests). */
+class MemoryCounters implements Counters {
+  readonly #sets = new Map<string, Map<string, number>>();
+  readonly #sealed = new Map<string, Map<string, Record<string, number>>>();
+  #seq = 0;
+
+  async add(set: string, deltas: Readonly<Record<string, number>>): Promise<void> {
+    let m = this.#sets.get(set);
+    if (!m) this.#sets.set(set, (m = new Map()));
+    for (const [field, by] of Object.entries(deltas)) m.set(field, (m.get(field) ?? 0) + by);
+  }
+
+  async seal(set: string): Promise<string | undefined> {
+    const m = this.#sets.get(set);
+    if (!m?.size) return undefined;
+    this.#sets.delete(set);
+    const id = String(++this.#seq);
+    let b = this.#sealed.get(set);
+    if (!b) this.#sealed.set(set, (b = new Map()));
+    b.set(id, Object.fromEntries(m));
+    return id;
+  }
+
+  async batches(set: string): Promise<Array<{ id: string; counts: Record<string, number> }>> {
+    return [...(this.#sealed.get(set) ?? new Map<string, Record<string, number>>())].slice(0, 100).map(([id, counts]) => ({ id, counts: { ...counts } }));
+  }
+
+  async drop(set: string, batchId: string): Promise<void> {
+    this.#sealed.get(set)?.delete(batchId);
+  }
+}
+
 class MemoryLeaderboards implements Leaderboards {
   private readonly boards = new Map<string, { scores: Map<string, number>; sources: Map<string, number> }>();
   private readonly maxBoards: number;
@@ -242,6 +273,7 @@ export function createMemoryCacheBackend(opts: MemoryCacheOptions = {}): CacheBa
   let closed = false;
   return {
     kind: 'memory',
+    counters: new MemoryCounters(),
     cache,
     pubsub: new MemoryPubSub(),
     rateLimiter,

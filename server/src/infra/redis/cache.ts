@@ -3,7 +3,7 @@
 // channel gets the configured prefix. Commands fail fast while Redis is down (readiness turns red)
 // and the client reconnects on its own when it is back.
 import { Redis } from 'ioredis';
-import type { Cache, CacheBackend, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import type { Cache, CacheBackend, Counters, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
 
 export interface RedisBackendOptions {
   url: string;
@@ -53,7 +53,17 @@ redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return 1
 `;
 
+// KEYS[1] the set, KEYS[2] its batch sequence, KEYS[3] the set of sealed batch ids; ARGV[1] the batch key prefix.
+const SEAL = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local id = tostring(redis.call('INCR', KEYS[2]))
+redis.call('RENAME', KEYS[1], ARGV[1] .. id)
+redis.call('ZADD', KEYS[3], tonumber(id), id)
+return id
+`;
+
 type Commands = Redis & {
+  clutchSeal(set: string, seq: string, sealed: string, batchPrefix: string): Promise<string | null>;
   clutchContribute(board: string, contributions: string, member: string, field: string, value: number, ttlMs: number): Promise<number>;
   clutchGcra(key: string, interval: number, window: number, cost: number): Promise<[number, number, string, string]>;
   clutchAppend(key: string, seq: number, maxLen: number, message: string, ttlMs: number): Promise<number>;
@@ -72,6 +82,7 @@ function connect(url: string, commandTimeoutMs: number): Commands {
   client.defineCommand('clutchGcra', { numberOfKeys: 1, lua: GCRA });
   client.defineCommand('clutchAppend', { numberOfKeys: 1, lua: APPEND });
   client.defineCommand('clutchContribute', { numberOfKeys: 2, lua: CONTRIBUTE });
+  client.defineCommand('clutchSeal', { numberOfKeys: 3, lua: SEAL });
   return client;
 }
 
@@ -185,8 +196,32 @@ export function createRedisCacheBackend(opts: RedisBackendOptions): CacheBackend
     },
   };
 
+  const counters: Counters = {
+    async add(set, deltas) {
+      const m = client.multi();
+      for (const [field, by] of Object.entries(deltas)) m.hincrby(k(`cnt:${set}`), field, by);
+      await m.exec();
+    },
+    async seal(set) {
+      return (await client.clutchSeal(k(`cnt:${set}`), k(`cnt:${set}:seq`), k(`cnt:${set}:sealed`), k(`cnt:${set}:b:`))) ?? undefined;
+    },
+    async batches(set) {
+      const ids = await client.zrange(k(`cnt:${set}:sealed`), '0', '99');
+      const out: Array<{ id: string; counts: Record<string, number> }> = [];
+      for (const id of ids) {
+        const h = await client.hgetall(k(`cnt:${set}:b:${id}`));
+        out.push({ id, counts: Object.fromEntries(Object.entries(h).map(([f, v]) => [f, Number(v)])) });
+      }
+      return out;
+    },
+    async drop(set, batchId) {
+      await client.multi().del(k(`cnt:${set}:b:${batchId}`)).zrem(k(`cnt:${set}:sealed`), batchId).exec();
+    },
+  };
+
   return {
     kind: 'redis',
+    counters,
     cache,
     pubsub,
     rateLimiter,
