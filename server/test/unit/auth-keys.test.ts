@@ -1,31 +1,24 @@
 // Token signing keys: shared through the store by every instance, rotated without breaking a token
 // still valid, retired afterwards, and encrypted at rest with a key-encryption key.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { createPGliteStore } from '../../src/infra/pglite/store.ts';
+import { useMigratedStore } from '../support/pglite.ts';
 import { KeyRing } from '../../src/auth/keys.ts';
 import { issueAccessToken, verifyAccessToken } from '../../src/auth/tokens.ts';
-import { createPGliteStore } from '../../src/infra/pglite/store.ts';
-import type { Store } from '../../src/ports/store.ts';
 
 const settings = { issuer: 'https://api.clutch.test', audience: 'clutch-api', ttlSeconds: 900, leewaySeconds: 30 };
 const claims = { tenant: 'acme', clientId: 'cli_0123456789abcdef', appId: 'app_x', scopes: ['matches:read' as const] };
 
 describe('signing keys', () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await createPGliteStore();
-    await store.migrate();
-  });
-  afterAll(async () => {
-    await store.close();
-  });
+  const store = useMigratedStore();
 
   it('rotates: the new key signs, tokens of the old one verify until it is retired a token lifetime later', async () => {
     let now = Date.parse('2026-11-24T12:00:00Z');
     const clock = () => now;
-    const a = new KeyRing({ db: store.db, tokenTtlMs: 900_000, rotateAfterMs: 86_400_000, clock, refreshMs: 0 });
+    const a = new KeyRing({ db: store().db, tokenTtlMs: 900_000, rotateAfterMs: 86_400_000, clock, refreshMs: 0 });
     // Another instance on the same store.
-    const b = new KeyRing({ db: store.db, tokenTtlMs: 900_000, rotateAfterMs: 86_400_000, clock, refreshMs: 0 });
+    const b = new KeyRing({ db: store().db, tokenTtlMs: 900_000, rotateAfterMs: 86_400_000, clock, refreshMs: 0 });
     const t1 = (await issueAccessToken(a, settings, claims, now)).token;
     expect((await verifyAccessToken(b, settings, t1, now)).tenant).toBe('acme');
     const kid1 = JSON.parse(Buffer.from(t1.split('.')[0]!, 'base64url').toString()).kid as string;

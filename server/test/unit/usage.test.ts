@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SCOPES } from '../../src/auth/scopes.ts';
 import { createMemoryCacheBackend } from '../../src/infra/memory/cache.ts';
-import { createPGliteStore } from '../../src/infra/pglite/store.ts';
 import { Meter } from '../../src/platform/usage.ts';
-import type { Store } from '../../src/ports/store.ts';
 import { createApp, createCredential } from '../../src/store/apps.ts';
 import { usageByDay, writeBatch } from '../../src/store/usage.ts';
+import { useMigratedStore } from '../support/pglite.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
 import { cs2Match } from '../support/events.ts';
 import { toRecord } from '../../src/events/codec.ts';
@@ -21,39 +20,32 @@ const log = pino({ level: 'silent' });
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('usage metering', () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await createPGliteStore();
-    await store.migrate();
-  });
-  afterAll(async () => {
-    await store.close();
-  });
+  const store = useMigratedStore();
 
   it('loses nothing when a process stops without flushing or a flusher dies mid-way, and counts nothing twice', async () => {
     const cache = createMemoryCacheBackend();
     // Process 1 counts and pushes to the shared counters, then dies (no flush, no close).
-    const p1 = new Meter({ counters: cache.counters, db: store.db, log, flushMs: 0 });
+    const p1 = new Meter({ counters: cache.counters, db: store().db, log, flushMs: 0 });
     for (let i = 0; i < 7; i++) p1.record('acme', 'app_1', 'api_call');
     p1.record('acme', undefined, 'plugin_cpu_ms', 12.4);
     await p1.push();
     // Process 2 seals a batch and writes it, then dies before dropping it.
     await cache.counters.seal('usage');
     const [batch] = await cache.counters.batches('usage');
-    await writeBatch(store.db, batch!.id, [{ tenant: 'acme', appId: 'app_1', unit: 'api_call', day: today(), quantity: batch!.counts[`acme\u0001app_1\u0001api_call\u0001${today()}`]! }]);
+    await writeBatch(store().db, batch!.id, [{ tenant: 'acme', appId: 'app_1', unit: 'api_call', day: today(), quantity: batch!.counts[`acme\u0001app_1\u0001api_call\u0001${today()}`]! }]);
     // Process 3 counts more and flushes: the batch half-written before is written whole, once.
-    const p3 = new Meter({ counters: cache.counters, db: store.db, log, flushMs: 0 });
+    const p3 = new Meter({ counters: cache.counters, db: store().db, log, flushMs: 0 });
     p3.record('acme', 'app_1', 'api_call', 3);
     await p3.push();
     expect(await p3.flush()).toBe(2);
     expect(await p3.flush()).toBe(0);
-    const rows = await usageByDay(store.db, 'acme', today(), today());
+    const rows = await usageByDay(store().db, 'acme', today(), today());
     expect(rows.map((r) => [r.appId, r.unit, r.quantity])).toEqual([
       ['-', 'plugin_cpu_ms', 12],
       ['app_1', 'api_call', 10],
     ]);
     // Another organisation sees none of it.
-    expect(await usageByDay(store.db, 'globex', today(), today())).toEqual([]);
+    expect(await usageByDay(store().db, 'globex', today(), today())).toEqual([]);
     await p1.close();
     await p3.close();
     await cache.close();
