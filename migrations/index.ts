@@ -8,6 +8,7 @@ import * as m0005 from './0005_webhooks.ts';
 import * as m0006 from './0006_plugins.ts';
 import * as m0007 from './0007_platform.ts';
 import * as m0008 from './0008_usage.ts';
+import * as m0009 from './0009_billing.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_plugins': m0006,
   '0007_platform': m0007,
   '0008_usage': m0008,
+  '0009_billing': m0009,
 };

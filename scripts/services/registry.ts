@@ -5,9 +5,10 @@ import { kafka } from './kafka.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
 import { timescale } from './timescale.ts';
+import { stripeMock } from './stripe-mock.ts';
 import type { ServiceContext, ServiceModule, ServiceName } from './types.ts';
 
-export const services: readonly ServiceModule[] = [postgres, redis, kafka, timescale];
+export const services: readonly ServiceModule[] = [postgres, redis, kafka, timescale, stripeMock];
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -19,7 +20,7 @@ export function byName(name: string): ServiceModule {
 
 /** CLUTCH_<NAME>_DIR, else $CLUTCH_SERVICES_DIR/<name>, else <repo>/.services/<name>. */
 export function contextFor(name: ServiceName, log: (m: string) => void): ServiceContext {
-  const own = process.env[`CLUTCH_${name.toUpperCase()}_DIR`];
+  const own = process.env[`CLUTCH_${name.toUpperCase().replaceAll('-', '_')}_DIR`];
   const base = process.env.CLUTCH_SERVICES_DIR ?? join(repoRoot, '.services');
   return { repoRoot, dir: resolve(own ?? join(base, name)), ci: process.env.CI === 'true', log };
 }

@@ -3,7 +3,7 @@
 // starts its service on loopback, waits for real readiness, and stops it. Everything it writes lives
 // under ctx.dir (default <repo>/.services/<name>, override with CLUTCH_<NAME>_DIR).
 
-export type ServiceName = 'postgres' | 'redis' | 'kafka' | 'timescale';
+export type ServiceName = 'postgres' | 'redis' | 'kafka' | 'timescale' | 'stripe-mock';
 
 export interface ServiceContext {
   /** Absolute path of the repository root. */

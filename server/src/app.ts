@@ -34,6 +34,7 @@ import { SCOPE_DOCS } from './auth/scopes.ts';
 import underPressure from '@fastify/under-pressure';
 import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
 import { ledgerApi, Meter, metering } from './platform/usage.ts';
+import { billingApi, billingSettings } from './platform/billing.ts';
 import { createError } from './errors.ts';
 import type { TokenSettings } from './auth/tokens.ts';
 import webhooks from './api/webhooks.ts';
@@ -151,6 +152,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(apps, { db: infra.store.db });
     await app.register(usageApi, { limiter: infra.cache.rateLimiter, db: infra.store.db, enforced: config.limits.enabled });
     await app.register(ledgerApi, { db: infra.store.db });
+    await app.register(billingApi, { db: infra.store.db, settings: billingSettings(config.stripe) });
     await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 

@@ -60,6 +60,13 @@ export const VARS = {
   CLUTCH_IP_AUTH_FAILURES_PER_MINUTE: { kind: 'int', doc: 'Refused credentials (401) per client IP and minute before its requests are refused (429) without being checked.', default: '30', min: 1, max: 100_000 },
   CLUTCH_SHED_EVENT_LOOP_DELAY_MS: { kind: 'int', doc: 'Load shedding: answer 503 CLUTCH_OVERLOADED (Retry-After) while the event loop lags more than this (0 = off).', default: '2000', min: 0, max: 60_000 },
   CLUTCH_USAGE_FLUSH_MS: { kind: 'int', doc: 'How often (ms) this process writes the shared usage counters to the usage ledger (docs/usage.md); 0 = never (another instance does).', default: '10000', min: 0, max: 3_600_000 },
+  // Stripe billing (docs/billing.md): off while STRIPE_SECRET_KEY is empty.
+  STRIPE_SECRET_KEY: { kind: 'string', doc: 'Stripe secret key (sk_live_… / sk_test_…); empty = billing off.', default: '', secret: true },
+  STRIPE_WEBHOOK_SECRET: { kind: 'string', doc: 'Signing secret of the Stripe webhook endpoint POST /stripe/webhook (whsec_…).', default: '', secret: true },
+  STRIPE_API_BASE: { kind: 'string', doc: 'Stripe API base URL; empty = Stripe itself (tests point it at stripe-mock).', default: '' },
+  STRIPE_PRICE_PRO: { kind: 'string', doc: 'Stripe price id of the pro plan.', default: '' },
+  STRIPE_PRICE_ENTERPRISE: { kind: 'string', doc: 'Stripe price id of the enterprise plan.', default: '' },
+  CLUTCH_BILLING_GRACE_DAYS: { kind: 'int', doc: 'Days a past-due organisation keeps its paid plan before it is served as free.', default: '7', min: 0, max: 90 },
   CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the token signing keys at rest: 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
@@ -138,6 +145,7 @@ export interface Config {
   kafkaTopicPrefix: string;
   defaultTenant: string;
   usageFlushMs: number;
+  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined; pricePro: string | undefined; priceEnterprise: string | undefined; graceDays: number };
   limits: { enabled: boolean; ipPerMinute: number; authFailuresPerMinute: number; shedEventLoopDelayMs: number };
   auth: { anonymousTenant: string | undefined; cacheMs: number; issuer: string; audience: string; tokenTtlSeconds: number; signingKek: Buffer | undefined };
   startupTimeoutMs: number;
@@ -276,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaTopicPrefix: str('KAFKA_TOPIC_PREFIX'),
     defaultTenant: str('CLUTCH_DEFAULT_TENANT'),
     usageFlushMs: int('CLUTCH_USAGE_FLUSH_MS'),
+    stripe: { secretKey: opt('STRIPE_SECRET_KEY'), webhookSecret: opt('STRIPE_WEBHOOK_SECRET'), apiBase: opt('STRIPE_API_BASE'), pricePro: opt('STRIPE_PRICE_PRO'), priceEnterprise: opt('STRIPE_PRICE_ENTERPRISE'), graceDays: int('CLUTCH_BILLING_GRACE_DAYS') },
     limits: { enabled: str('CLUTCH_RATE_LIMITS') === 'on', ipPerMinute: int('CLUTCH_IP_REQUESTS_PER_MINUTE'), authFailuresPerMinute: int('CLUTCH_IP_AUTH_FAILURES_PER_MINUTE'), shedEventLoopDelayMs: int('CLUTCH_SHED_EVENT_LOOP_DELAY_MS') },
     auth: { anonymousTenant: opt('CLUTCH_AUTH_ANONYMOUS_TENANT'), cacheMs: int('CLUTCH_AUTH_CACHE_MS'), issuer: str('CLUTCH_ISSUER'), audience: str('CLUTCH_TOKEN_AUDIENCE'), tokenTtlSeconds: int('CLUTCH_TOKEN_TTL_SECONDS'), signingKek: opt('CLUTCH_SIGNING_KEK') ? Buffer.from(str('CLUTCH_SIGNING_KEK'), 'base64') : undefined },
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
@@ -352,5 +361,5 @@ export function describeConfig(c: Config): Record<string, unknown> {
     steam: { ...p.steam, apiKey: key(p.steam.apiKey) },
     faceit: { ...p.faceit, apiKey: key(p.faceit.apiKey) },
   };
-  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined } };
+  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined }, stripe: { ...c.stripe, secretKey: c.stripe.secretKey ? '(set)' : undefined, webhookSecret: c.stripe.webhookSecret ? '(set)' : undefined } };
 }

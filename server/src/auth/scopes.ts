@@ -31,6 +31,8 @@ const RULES: ReadonlyArray<readonly [string, string, RouteAccess]> = [
   ['*', '/openapi.json', PUBLIC],
   ['*', '/.well-known/*', PUBLIC],
   ['*', '/oauth/token', PUBLIC],
+  // Stripe's events: authenticated by their signature (platform/billing.ts).
+  ['POST', '/stripe/webhook', PUBLIC],
   // Game servers and feeds: their own tokens, per source and stream.
   ['*', '/v1/ingest/*', { kind: 'ingest' }],
   // The developer platform.

@@ -39,3 +39,9 @@ export function routeClass(scope: Scope): RouteClass {
   if (scope === 'live:read') return 'live';
   return 'manage';
 }
+
+/** The plan in force: a past_due organisation whose grace period is over is on free. */
+export function effectivePlan(row: { plan: string; billing_status?: string | null; grace_until?: Date | null }, now = Date.now()): string {
+  if (row.billing_status === 'past_due' && row.grace_until && row.grace_until.getTime() < now) return 'free';
+  return row.plan;
+}

@@ -19,7 +19,7 @@ import { ErrorBody, sendError } from '../api/errors.ts';
 import { tenantOf } from '../auth/plugin.ts';
 import type { RateDecision, RateLimiter, RatePolicy } from '../ports/cache.ts';
 import type { Db } from '../store/db.ts';
-import { planOf, ROUTE_CLASSES, routeClass, type Plan, type RouteClass } from './plans.ts';
+import { effectivePlan, planOf, ROUTE_CLASSES, routeClass, type Plan, type RouteClass } from './plans.ts';
 
 export interface IpGuardOptions {
   limiter: RateLimiter;
@@ -96,10 +96,10 @@ export const planLimits = fp(
       if (hit && Date.now() - hit.at < cacheMs) return hit.plan;
       const plan = o.db
         .selectFrom('tenants')
-        .select('plan')
+        .select(['plan', 'billing_status', 'grace_until'])
         .where('id', '=', tenant)
         .executeTakeFirst()
-        .then((r) => planOf(r?.plan));
+        .then((r) => planOf(r ? effectivePlan(r) : undefined));
       plans.set(tenant, { at: Date.now(), plan });
       plan.catch(() => plans.delete(tenant));
       if (plans.size > 10_000) plans.delete(plans.keys().next().value!);
@@ -148,7 +148,8 @@ export const usageApi: FastifyPluginAsyncTypebox<{ limiter: RateLimiter; db: Db;
     },
     async (req) => {
       const tenant = tenantOf(req);
-      const plan = planOf((await o.db.selectFrom('tenants').select('plan').where('id', '=', tenant).executeTakeFirst())?.plan);
+      const row = await o.db.selectFrom('tenants').select(['plan', 'billing_status', 'grace_until']).where('id', '=', tenant).executeTakeFirst();
+      const plan = planOf(row ? effectivePlan(row) : undefined);
       const budgets: Record<string, { limit: number; windowSeconds: number; remaining: number; resetSeconds: number }> = {};
       for (const cls of ROUTE_CLASSES) {
         const policy = plan.rates[cls];

@@ -245,6 +245,13 @@ export interface StatWindows {
   xp: number | null;
 }
 
+export interface StripeEvents {
+  id: string;
+  received_at: Generated<Date>;
+  tenant_id: string | null;
+  type: string;
+}
+
 export interface Teams {
   id: string;
   name: string;
@@ -254,10 +261,15 @@ export interface Teams {
 }
 
 export interface Tenants {
+  billing_status: Generated<string>;
+  billing_synced_at: Date | null;
   created_at: Generated<Date>;
+  grace_until: Date | null;
   id: string;
   name: string;
   plan: Generated<string>;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
 }
 
 export interface Tournaments {
@@ -348,6 +360,7 @@ export interface DB {
   series: Series;
   signing_keys: SigningKeys;
   stat_windows: StatWindows;
+  stripe_events: StripeEvents;
   teams: Teams;
   tenants: Tenants;
   tournaments: Tournaments;
