@@ -31,7 +31,7 @@ import type { MatchPluginResult, PluginHost } from '../plugins/host.ts';
 import type { StatValue } from '../plugins/output.ts';
 import { writeOutputs, writeStates, type PluginStateRow } from '../store/plugins.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
-import { ensureWindowPartitions, entitiesOf, loadSnapshot, upsertEntities, upsertWindows, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
+import { ensureWindowMonths, entitiesOf, loadSnapshot, upsertEntities, upsertWindowsJson, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
 import type { MatchSeed, Snapshot, TouchedMatch } from './shard.ts';
 import { createShards } from './shards.ts';
@@ -213,9 +213,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     sending();
     let entities: Entities | undefined;
     let pluginStates: PluginStateRow[] = [];
-    const rows = list.flatMap((t) => t.rows);
     const storing = phaseSeconds.startTimer({ phase: 'store' });
-    if (!o.store.features().timescale) await ensureWindowPartitions(o.store.db, rows.map((r) => r.time));
+    if (!o.store.features().timescale) await ensureWindowMonths(o.store.db, list.flatMap((t) => t.rows.months));
     await o.store.db.transaction().execute(async (trx) => {
       await upsertSummaries(trx, list.flatMap((t) => (t.summary ? [t.summary] : [])));
       const writes: MatchStatsWrite[] = list.map((t) => ({
@@ -231,7 +230,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
         snapshotJson: t.snapshot,
       }));
       const written = await writeMatchStats(trx, writes);
-      await upsertWindows(trx, rows.filter((r) => written.has(key(r.tenant, r.matchId))), { timescale: o.store.features().timescale });
+      await upsertWindowsJson(trx, list.flatMap((t) => (written.has(key(t.tenant, t.matchId)) ? [t.rows] : [])), { timescale: o.store.features().timescale });
       // Plugin outputs and states with the match's stats: only for matches this batch moved forward.
       const moved = plugged.flatMap((p, i) => (p && written.has(key(list[i]!.tenant, list[i]!.matchId)) ? [p] : []));
       await writeOutputs(trx, moved.flatMap((p) => p.outputs));

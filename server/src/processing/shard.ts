@@ -8,7 +8,7 @@
 // States are a cache of what the store holds after each batch: dropping them (clear) is always safe.
 import { applyStats, applyToSummary, newStats, statsView, type Envelope, type LiveSummary, type MatchStatsView, type StatsState, type Title } from '@clutch/core';
 import { fromCanonicalValue } from '../events/codec.ts';
-import type { WindowRow } from '../store/stats.ts';
+import { windowRowsJson, type WindowRow, type WindowRowsJson } from '../store/stats.ts';
 import { addValues, afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
 
 /** The processor's state of one match; `stats` and `win` are what match_stats.state holds. */
@@ -62,7 +62,8 @@ export interface TouchedMatch {
   view: MatchStatsView;
   /** The Snapshot as JSON text (serialised where it was built: no copy of the object between threads). */
   snapshot: string;
-  rows: WindowRow[];
+  /** The window rows the batch changed, serialised for the store here (no copy of row objects between threads). */
+  rows: WindowRowsJson;
   changes: WindowChanges;
 }
 
@@ -191,7 +192,7 @@ export class MatchShard {
         ...(m.summary ? { summary: m.summary } : {}),
         view: statsView(m.stats),
         snapshot: JSON.stringify({ v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot),
-        rows: windowRows(m, changes, roundsAtStart),
+        rows: windowRowsJson(windowRows(m, changes, roundsAtStart)),
         changes: { minutes: [...new Set(changes.minutes)], corrections: [...new Set(changes.corrections)] },
       })),
       counts,

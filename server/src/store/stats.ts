@@ -3,7 +3,7 @@
 // (never one round trip per event) and run in the caller's transaction.
 import type { MatchStatsView, Title } from '@clutch/core';
 import { sql } from 'kysely';
-import { chunks, upsertJson, type Db, type JsonColumns } from './db.ts';
+import { chunks, rowsJson, upsertJson, type Db, type JsonColumns } from './db.ts';
 
 export interface WindowRow {
   time: Date;
@@ -178,10 +178,17 @@ export async function upsertEntities(db: Db, e: Entities): Promise<void> {
  */
 const partitionsMade = new WeakMap<object, Set<string>>();
 export async function ensureWindowPartitions(db: Db, times: Iterable<Date>): Promise<void> {
+  const months = new Set<number>();
+  for (const t of times) months.add(monthOf(t));
+  await ensureWindowMonths(db, months);
+}
+
+const monthOf = (t: Date) => t.getUTCFullYear() * 12 + t.getUTCMonth();
+
+/** ensureWindowPartitions() for months given as year × 12 + month (0-based). */
+export async function ensureWindowMonths(db: Db, months: Iterable<number>): Promise<void> {
   const made = partitionsMade.get(db) ?? new Set<string>();
   partitionsMade.set(db, made);
-  const months = new Set<number>();
-  for (const t of times) months.add(t.getUTCFullYear() * 12 + t.getUTCMonth());
   for (const ym of months) {
     const y = Math.floor(ym / 12);
     const mo = ym % 12;
@@ -221,15 +228,35 @@ const WINDOW_COLUMNS = {
 } as const satisfies JsonColumns;
 
 /** Upserts windows (a late event's correction replaces the value) and refreshes the daily rollup natively. */
-export async function upsertWindows(db: Db, rows: readonly WindowRow[], o: { timescale: boolean }): Promise<void> {
-  if (!rows.length) return;
-  if (!o.timescale) {
-    await ensureWindowPartitions(db, rows.map((r) => r.time));
-  }
-  await upsertJson(db, {
-    table: 'stat_windows',
-    columns: WINDOW_COLUMNS,
-    rows: rows.map((r) => ({
+/**
+ * Window rows serialised for the store where they were computed (the processor's worker threads):
+ * the rows as JSON in the table's columns, the months they fall in (native partitions) and the
+ * (subject, day) keys of their game rows (the native player_daily rollup).
+ */
+export interface WindowRowsJson {
+  json: string;
+  count: number;
+  months: number[];
+  daily: DailyKey[];
+}
+
+interface DailyKey {
+  tenant: string;
+  kind: string;
+  subject: string;
+  day: string;
+}
+
+export function windowRowsJson(rows: readonly WindowRow[]): WindowRowsJson {
+  const months = new Set<number>();
+  const daily = new Map<string, DailyKey>();
+  const columns = rows.map((r) => {
+    months.add(monthOf(r.time));
+    if (r.win === 'game') {
+      const day = new Date(Date.UTC(r.time.getUTCFullYear(), r.time.getUTCMonth(), r.time.getUTCDate())).toISOString();
+      daily.set(`${r.tenant}\u0000${r.subjectKind}\u0000${r.subjectId}\u0000${day}`, { tenant: r.tenant, kind: r.subjectKind, subject: r.subjectId, day });
+    }
+    return {
       time: r.time,
       tenant_id: r.tenant,
       match_id: r.matchId,
@@ -246,21 +273,34 @@ export async function upsertWindows(db: Db, rows: readonly WindowRow[], o: { tim
       xp: r.xp,
       cs: r.cs,
       last_seq: r.lastSeq,
-    })),
+    };
+  });
+  return { ...rowsJson(columns), months: [...months], daily: [...daily.values()] };
+}
+
+export async function upsertWindows(db: Db, rows: readonly WindowRow[], o: { timescale: boolean }): Promise<void> {
+  await upsertWindowsJson(db, [windowRowsJson(rows)], o);
+}
+
+/** Writes window rows (a replayed row never replaces a newer one: last_seq guard). */
+export async function upsertWindowsJson(db: Db, parts: readonly WindowRowsJson[], o: { timescale: boolean }): Promise<void> {
+  if (!parts.some((p) => p.count)) return;
+  if (!o.timescale) await ensureWindowMonths(db, parts.flatMap((p) => p.months));
+  await upsertJson(db, {
+    table: 'stat_windows',
+    columns: WINDOW_COLUMNS,
+    rows: { fragments: parts },
     conflict: ['tenant_id', 'match_id', 'subject_kind', 'subject_id', 'win', 'idx', 'time'],
     update: ['kills', 'deaths', 'assists', 'damage', 'gold', 'xp', 'cs', 'last_seq'],
     guard: 't.last_seq < excluded.last_seq',
   });
-  if (!o.timescale) await refreshDaily(db, rows.filter((r) => r.win === 'game'));
+  if (!o.timescale) await refreshDaily(db, parts.flatMap((p) => p.daily));
 }
 
 /** Native rollup: recomputes player_daily for the (tenant, subject, day) keys the rows touched. */
-async function refreshDaily(db: Db, games: readonly WindowRow[]): Promise<void> {
-  const keys = new Map<string, { tenant: string; kind: string; subject: string; day: string }>();
-  for (const r of games) {
-    const day = new Date(Date.UTC(r.time.getUTCFullYear(), r.time.getUTCMonth(), r.time.getUTCDate())).toISOString();
-    keys.set(`${r.tenant}\u0000${r.subjectKind}\u0000${r.subjectId}\u0000${day}`, { tenant: r.tenant, kind: r.subjectKind, subject: r.subjectId, day });
-  }
+async function refreshDaily(db: Db, games: readonly DailyKey[]): Promise<void> {
+  const keys = new Map<string, DailyKey>();
+  for (const k of games) keys.set(`${k.tenant}\u0000${k.kind}\u0000${k.subject}\u0000${k.day}`, k);
   for (const part of chunks([...keys.values()], 300)) {
     const list = sql.join(part.map((k) => sql`(${k.tenant}, ${k.kind}, ${k.subject}, ${k.day}::timestamptz)`));
     await sql`
