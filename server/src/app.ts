@@ -33,6 +33,7 @@ import { KeyRing } from './auth/keys.ts';
 import { SCOPE_DOCS } from './auth/scopes.ts';
 import underPressure from '@fastify/under-pressure';
 import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
+import { Quotas } from './platform/quota.ts';
 import { ledgerApi, Meter, metering } from './platform/usage.ts';
 import { billingApi, billingSettings } from './platform/billing.ts';
 import { createError } from './errors.ts';
@@ -94,7 +95,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   await app.register(auth, authOptions);
   const meter = new Meter({ counters: infra.cache.counters, db: infra.store.db, log: logger.child({ 'log.logger': 'usage' }), flushMs: config.usageFlushMs });
   await app.register(metering, { meter });
-  if (config.limits.enabled) await app.register(planLimits, { limiter: infra.cache.rateLimiter, db: infra.store.db });
+  const quotas = new Quotas({ db: infra.store.db });
+  if (config.limits.enabled) await app.register(planLimits, { limiter: infra.cache.rateLimiter, leases: infra.cache.leases, quotas, db: infra.store.db });
   if (config.auth.anonymousTenant) logger.warn({ tenant: config.auth.anonymousTenant }, 'requests without credentials act as this tenant with every scope (CLUTCH_AUTH_ANONYMOUS_TENANT): for development and the demo only');
   if (!config.auth.signingKek) logger.warn('token signing keys are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
   let shuttingDown = false;
@@ -150,7 +152,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(pluginsApi, { store: infra.store, tenant: tenantOf, testRuntime, host: pluginHost });
     await app.register(oauth, { db: infra.store.db, keys, tokens: tokenSettings });
     await app.register(apps, { db: infra.store.db });
-    await app.register(usageApi, { limiter: infra.cache.rateLimiter, db: infra.store.db, enforced: config.limits.enabled });
+    await app.register(usageApi, { limiter: infra.cache.rateLimiter, leases: infra.cache.leases, quotas, db: infra.store.db, enforced: config.limits.enabled });
     await app.register(ledgerApi, { db: infra.store.db });
     await app.register(billingApi, { db: infra.store.db, settings: billingSettings(config.stripe) });
     await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });

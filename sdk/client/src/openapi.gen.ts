@@ -7647,6 +7647,19 @@ export interface paths {
                             };
                             /** @description false when this deployment does not enforce limits (the demo). */
                             enforced: boolean;
+                            liveConnections: {
+                                limit: number;
+                                /** @description Live streams the organisation holds open now, on every instance. */
+                                open: number;
+                            };
+                            /** @description null: the plan has no monthly quota. */
+                            monthlyApiCalls: {
+                                limit: number;
+                                /** Format: date-time */
+                                resetsAt: string;
+                                /** @description From the usage ledger: trails live usage by up to about 20 s. */
+                                used: number;
+                            } | null;
                             organisation: string;
                             plan: {
                                 activePlugins: number;

@@ -15,18 +15,20 @@ export interface Plan {
   id: PlanId;
   name: string;
   rates: Record<RouteClass, RatePolicy>;
-  /** Live connections and subscriptions per connection (enforced by the live hub per process today). */
+  /** Live streams (WebSocket, SSE, gRPC) an organisation may hold open at once, across all its apps and every instance (platform/rate-limit.ts). */
   liveConnections: number;
   /** Plugin versions that may be active at once. */
   activePlugins: number;
+  /** API calls per calendar month (UTC) for the whole organisation; null = no quota (platform/quota.ts). */
+  monthlyApiCalls: number | null;
 }
 
 const per = (limit: number, seconds: number): RatePolicy => ({ limit, windowMs: seconds * 1000 });
 
 export const PLANS: Record<PlanId, Plan> = {
-  free: { id: 'free', name: 'Free', rates: { read: per(20, 2), live: per(5, 10), manage: per(10, 10) }, liveConnections: 5, activePlugins: 1 },
-  pro: { id: 'pro', name: 'Pro', rates: { read: per(200, 2), live: per(50, 10), manage: per(60, 10) }, liveConnections: 200, activePlugins: 10 },
-  enterprise: { id: 'enterprise', name: 'Enterprise', rates: { read: per(2000, 2), live: per(500, 10), manage: per(600, 10) }, liveConnections: 10_000, activePlugins: 100 },
+  free: { id: 'free', name: 'Free', rates: { read: per(20, 2), live: per(5, 10), manage: per(10, 10) }, liveConnections: 3, activePlugins: 1, monthlyApiCalls: 100_000 },
+  pro: { id: 'pro', name: 'Pro', rates: { read: per(200, 2), live: per(50, 10), manage: per(60, 10) }, liveConnections: 200, activePlugins: 10, monthlyApiCalls: 10_000_000 },
+  enterprise: { id: 'enterprise', name: 'Enterprise', rates: { read: per(2000, 2), live: per(500, 10), manage: per(600, 10) }, liveConnections: 10_000, activePlugins: 100, monthlyApiCalls: null },
 };
 
 export function planOf(id: string | undefined): Plan {

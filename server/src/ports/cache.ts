@@ -102,9 +102,25 @@ export interface Counters {
   drop(set: string, batchId: string): Promise<void>;
 }
 
+/**
+ * Leases: at most `limit` holders of a set at once, across every instance (live connections per
+ * organisation). A lease expires unless renewed, so the leases of a process that died free themselves
+ * after ttlMs.
+ */
+export interface Leases {
+  /** Takes a lease for `holder` when fewer than `limit` unexpired ones are held (a holder already in renews). `held`: leases after the call. */
+  acquire(set: string, holder: string, limit: number, ttlMs: number): Promise<{ acquired: boolean; held: number }>;
+  /** Extends the leases of these holders that have not expired; returns how many it extended. */
+  renew(set: string, holders: readonly string[], ttlMs: number): Promise<number>;
+  release(set: string, holder: string): Promise<void>;
+  /** Unexpired leases now. */
+  count(set: string): Promise<number>;
+}
+
 export interface CacheBackend {
   readonly kind: 'redis' | 'memory';
   readonly counters: Counters;
+  readonly leases: Leases;
   readonly cache: Cache;
   readonly pubsub: PubSub;
   readonly rateLimiter: RateLimiter;

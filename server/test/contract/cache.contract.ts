@@ -165,6 +165,32 @@ export function cacheContract(name: string, make: (prefix: string) => Promise<Ca
       });
     });
 
+    describe('leases', () => {
+      it('holds at most `limit` across instances, renews, releases, and frees expired leases', async () => {
+        const set = `conns-${Math.random().toString(36).slice(2)}`;
+        const tries = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? f.a : f.b).leases.acquire(set, `h${i}`, 5, 60_000)));
+        expect(tries.filter((t) => t.acquired)).toHaveLength(5);
+        expect(tries.find((t) => !t.acquired)?.held).toBe(5);
+        expect(await f.b.leases.count(set)).toBe(5);
+        // A holder already in renews instead of taking a second slot.
+        const holder = `h${tries.findIndex((t) => t.acquired)}`;
+        expect(await f.a.leases.acquire(set, holder, 5, 60_000)).toEqual({ acquired: true, held: 5 });
+        // Releasing one lets the next in.
+        await f.b.leases.release(set, holder);
+        expect(await f.a.leases.acquire(set, 'late', 5, 60_000)).toEqual({ acquired: true, held: 5 });
+        expect(await f.b.leases.renew(set, ['late', holder, 'never'], 60_000)).toBe(1);
+      });
+
+      it('a lease not renewed expires (a process that died frees its slots)', async () => {
+        const set = `conns-${Math.random().toString(36).slice(2)}`;
+        expect((await f.a.leases.acquire(set, 'short', 1, 150)).acquired).toBe(true);
+        expect((await f.b.leases.acquire(set, 'other', 1, 60_000)).acquired).toBe(false);
+        await sleep(400);
+        expect(await f.b.leases.renew(set, ['short'], 60_000)).toBe(0);
+        expect(await f.b.leases.acquire(set, 'other', 1, 60_000)).toEqual({ acquired: true, held: 1 });
+      });
+    });
+
     describe('live history', () => {
       const opts = { maxLen: 100, ttlMs: 60_000 };
 

@@ -2,10 +2,13 @@
 // route class as its plan says, with the RateLimit fields and 429 + Retry-After; budgets per app and
 // per plan; GET /v1/usage; the per-IP guard for calls without credentials and for refused
 // credentials. The same limiter on Redis across two instances is measured by bench/rate-limit.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { SCOPES } from '../../src/auth/scopes.ts';
 import { createApp, createCredential } from '../../src/store/apps.ts';
 import { ensureTenant } from '../../src/store/tenants.ts';
+import { writeBatch } from '../../src/store/usage.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
 
 describe('plans and rate limits', () => {
@@ -66,6 +69,78 @@ describe('plans and rate limits', () => {
     // acme2 spent one read above; reading the budget spends none of it.
     expect(b.budgets.read.remaining).toBe(a.budgets.read.remaining);
     expect(b.budgets.read.remaining).toBeGreaterThanOrEqual(19);
+  });
+
+  it("holds an organisation to its plan's live connections across its apps and transports (WebSocket, SSE), freeing a slot when a stream closes", async () => {
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const ws = (key: string) =>
+      new Promise<{ status: number; socket?: WebSocket; body?: string }>((resolve) => {
+        const s = new WebSocket(`${base.replace('http', 'ws')}/v1/live`, { headers: { 'x-api-key': key } });
+        s.on('unexpected-response', (req, res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('error', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        s.on('error', () => {});
+        s.on('open', () => resolve({ status: 101, socket: s }));
+      });
+    const open = async () => (await t.app.inject({ url: '/v1/usage', headers: { 'x-api-key': keys.acme2! } })).json().liveConnections;
+    // Free: 3 at once for the whole organisation (acme1 and acme2 are both acme's).
+    const held = [await ws(keys.acme1!), await ws(keys.acme1!), await ws(keys.acme2!)];
+    expect(held.map((h) => h.status)).toEqual([101, 101, 101]);
+    expect(await open()).toEqual({ limit: 3, open: 3 });
+    const fourth = await ws(keys.acme2!);
+    expect(fourth.status).toBe(429);
+    expect(JSON.parse(fourth.body!).code).toBe('CLUTCH_LIVE_CONNECTION_LIMIT');
+    // Another organisation is not affected.
+    const other = await ws(keys.bigco!);
+    expect(other.status).toBe(101);
+    // SSE counts too: refused while full, served once a WebSocket has closed.
+    const sse = (key: string, signal: AbortSignal) => fetch(`${base}/v1/matches/acme-none/live`, { headers: { 'x-api-key': key, accept: 'text/event-stream' }, signal });
+    const stop = new AbortController();
+    const refused = await sse(keys.acme2!, stop.signal);
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([429, 'CLUTCH_LIVE_CONNECTION_LIMIT']);
+    held[0]!.socket!.close();
+    for (let i = 0; i < 50 && (await open()).open > 2; i++) await sleep(20);
+    expect(await open()).toEqual({ limit: 3, open: 2 });
+    const stream = await sse(keys.acme2!, stop.signal);
+    expect(stream.status).toBe(200);
+    expect(await open()).toEqual({ limit: 3, open: 3 });
+    // Closing everything frees every slot.
+    stop.abort();
+    for (const h of [...held.slice(1), other]) h.socket!.close();
+    for (let i = 0; i < 50 && (await open()).open > 0; i++) await sleep(20);
+    expect(await open()).toEqual({ limit: 3, open: 0 });
+  });
+
+  it('refuses calls over the monthly quota until the next month, but still serves usage and billing', async () => {
+    const db = t.infra.store.db;
+    await ensureTenant(db, 'quotaco', 'Quota Co');
+    const app = await createApp(db, 'quotaco', 'q');
+    const key = (await createCredential(db, { tenant: 'quotaco', appId: app.id, kind: 'api_key', scopes: SCOPES })).secret;
+    // 99,999 of the free plan's 100,000 calls used this month (last month's do not count).
+    const now = new Date();
+    const today = now.toISOString().slice(0, 10);
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15)).toISOString().slice(0, 10);
+    await writeBatch(db, 'seed-quota', [
+      { tenant: 'quotaco', appId: app.id, unit: 'api_call', day: today, quantity: 99_999 },
+      { tenant: 'quotaco', appId: app.id, unit: 'api_call', day: lastMonth, quantity: 500_000 },
+      { tenant: 'quotaco', appId: app.id, unit: 'live_message', day: today, quantity: 900_000 },
+    ]);
+    const call = (url: string) => t.app.inject({ url, headers: { 'x-api-key': key } });
+    expect((await call('/v1/matches')).statusCode).toBe(200);
+    const over = await call('/v1/matches');
+    expect([over.statusCode, over.json().code]).toEqual([429, 'CLUTCH_QUOTA_EXCEEDED']);
+    const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(Math.floor((nextMonth - Date.now()) / 1000) - 5);
+    // Seeing usage and changing plan still work.
+    const usage = await call('/v1/usage');
+    expect(usage.statusCode).toBe(200);
+    expect(usage.json().monthlyApiCalls).toEqual({ limit: 100_000, used: 100_000, resetsAt: new Date(nextMonth).toISOString() });
+    expect((await call('/v1/billing')).statusCode).not.toBe(429);
+    // Another organisation on the same plan is not affected.
+    expect((await t.app.inject({ url: '/v1/matches', headers: { 'x-api-key': keys.acme2! } })).statusCode).toBe(200);
   });
 
   it('guards per IP: calls without credentials, and refused credentials, are limited before any check', async () => {

@@ -1,7 +1,7 @@
 // In-memory Cache, PubSub, RateLimiter and LiveHistory for the demo and fast tests. Same semantics
 // as the Redis adapter (the contract suite checks both). Bounded: a maximum number of keys and of
 // streams, oldest first out; expired entries are swept periodically.
-import type { Cache, CacheBackend, Contribution, Counters, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import type { Cache, CacheBackend, Contribution, Counters, HistoryEntry, Leaderboards, Leases, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
 import { gcra } from '../rate-gcra.ts';
 
 export interface MemoryCacheOptions {
@@ -259,6 +259,47 @@ class MemoryLeaderboards implements Leaderboards {
   }
 }
 
+class MemoryLeases implements Leases {
+  readonly #sets = new Map<string, Map<string, number>>();
+  readonly #now: () => number;
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+  #live(set: string): Map<string, number> {
+    const now = this.#now();
+    let m = this.#sets.get(set);
+    if (!m) this.#sets.set(set, (m = new Map()));
+    for (const [h, until] of m) if (until <= now) m.delete(h);
+    return m;
+  }
+  async acquire(set: string, holder: string, limit: number, ttlMs: number): Promise<{ acquired: boolean; held: number }> {
+    const m = this.#live(set);
+    if (!m.has(holder) && m.size >= limit) return { acquired: false, held: m.size };
+    m.set(holder, this.#now() + ttlMs);
+    return { acquired: true, held: m.size };
+  }
+  async renew(set: string, holders: readonly string[], ttlMs: number): Promise<number> {
+    const m = this.#live(set);
+    let n = 0;
+    for (const h of holders) {
+      if (!m.has(h)) continue;
+      m.set(h, this.#now() + ttlMs);
+      n++;
+    }
+    return n;
+  }
+  async release(set: string, holder: string): Promise<void> {
+    const m = this.#sets.get(set);
+    m?.delete(holder);
+    if (m && !m.size) this.#sets.delete(set);
+  }
+  async count(set: string): Promise<number> {
+    const n = this.#live(set).size;
+    if (!n) this.#sets.delete(set);
+    return n;
+  }
+}
+
 export function createMemoryCacheBackend(opts: MemoryCacheOptions = {}): CacheBackend {
   const now = opts.now ?? Date.now;
   const cache = new MemoryCache(opts.maxKeys ?? 100_000, now);
@@ -274,6 +315,7 @@ export function createMemoryCacheBackend(opts: MemoryCacheOptions = {}): CacheBa
   return {
     kind: 'memory',
     counters: new MemoryCounters(),
+    leases: new MemoryLeases(now),
     cache,
     pubsub: new MemoryPubSub(),
     rateLimiter,

@@ -3,7 +3,7 @@
 // channel gets the configured prefix. Commands fail fast while Redis is down (readiness turns red)
 // and the client reconnects on its own when it is back.
 import { Redis } from 'ioredis';
-import type { Cache, CacheBackend, Counters, HistoryEntry, Leaderboards, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
+import type { Cache, CacheBackend, Counters, HistoryEntry, Leaderboards, Leases, LiveHistory, PubSub, RateDecision, RateLimiter, RatePolicy, Unsubscribe } from '../../ports/cache.ts';
 
 export interface RedisBackendOptions {
   url: string;
@@ -62,7 +62,44 @@ redis.call('ZADD', KEYS[3], tonumber(id), id)
 return id
 `;
 
+// Leases: KEYS[1] a sorted set of holders scored by expiry (ms, Redis's own clock: every instance
+// agrees). ARGV[1] holder, ARGV[2] limit, ARGV[3] ttl ms. Returns {acquired 0|1, held}.
+const NOW_MS = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`;
+const LEASE = `
+${NOW_MS}
+local ttl = tonumber(ARGV[3])
+local n = redis.call('ZCARD', KEYS[1])
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  if n >= tonumber(ARGV[2]) then return {0, n} end
+  n = n + 1
+end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ttl)
+return {1, n}
+`;
+// ARGV[1] ttl ms, ARGV[2..] holders: extends those still held. Returns how many.
+const RENEW = `
+${NOW_MS}
+local ttl = tonumber(ARGV[1])
+local n = 0
+for i = 2, #ARGV do
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], now + ttl, ARGV[i])
+    n = n + 1
+  end
+end
+if n > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return n
+`;
+const LEASE_COUNT = `
+${NOW_MS}
+return redis.call('ZCARD', KEYS[1])
+`;
+
 type Commands = Redis & {
+  clutchLease(set: string, holder: string, limit: number, ttlMs: number): Promise<[number, number]>;
+  clutchRenew(set: string, ttlMs: number, ...holders: string[]): Promise<number>;
+  clutchLeaseCount(set: string): Promise<number>;
   clutchSeal(set: string, seq: string, sealed: string, batchPrefix: string): Promise<string | null>;
   clutchContribute(board: string, contributions: string, member: string, field: string, value: number, ttlMs: number): Promise<number>;
   clutchGcra(key: string, interval: number, window: number, cost: number): Promise<[number, number, string, string]>;
@@ -83,6 +120,9 @@ function connect(url: string, commandTimeoutMs: number): Commands {
   client.defineCommand('clutchAppend', { numberOfKeys: 1, lua: APPEND });
   client.defineCommand('clutchContribute', { numberOfKeys: 2, lua: CONTRIBUTE });
   client.defineCommand('clutchSeal', { numberOfKeys: 3, lua: SEAL });
+  client.defineCommand('clutchLease', { numberOfKeys: 1, lua: LEASE });
+  client.defineCommand('clutchRenew', { numberOfKeys: 1, lua: RENEW });
+  client.defineCommand('clutchLeaseCount', { numberOfKeys: 1, lua: LEASE_COUNT });
   return client;
 }
 
@@ -219,9 +259,27 @@ export function createRedisCacheBackend(opts: RedisBackendOptions): CacheBackend
     },
   };
 
+  const leases: Leases = {
+    async acquire(set, holder, limit, ttlMs) {
+      const [ok, held] = await client.clutchLease(k(`lease:${set}`), holder, limit, Math.max(1, Math.ceil(ttlMs)));
+      return { acquired: ok === 1, held: Number(held) };
+    },
+    async renew(set, holders, ttlMs) {
+      if (!holders.length) return 0;
+      return Number(await client.clutchRenew(k(`lease:${set}`), Math.max(1, Math.ceil(ttlMs)), ...holders));
+    },
+    async release(set, holder) {
+      await client.zrem(k(`lease:${set}`), holder);
+    },
+    async count(set) {
+      return Number(await client.clutchLeaseCount(k(`lease:${set}`)));
+    },
+  };
+
   return {
     kind: 'redis',
     counters,
+    leases,
     cache,
     pubsub,
     rateLimiter,
