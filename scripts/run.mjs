@@ -4,7 +4,8 @@
 //   1. Node 24: when the running Node is older, installs the official Node 24 binary from the npm
 //      registry (package `node`) into .tools/node and re-runs itself with it.
 //   2. Dependencies: runs `npm ci` when node_modules is missing or older than package-lock.json.
-//   3. Runs the task with Node 24 first on PATH, forwarding signals and the exit code.
+//   3. Runs the task with Node 24 first on PATH, forwarding signals and the exit code (the demo
+//      first builds the web dashboard when it is missing or stale: scripts/dashboard.ts).
 // Plain JavaScript on purpose: it must start on whatever Node the machine has.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -21,6 +22,8 @@ const say = (m) => process.stderr.write(`[clutch] ${m}\n`);
 const TASKS = {
   test: (args) => [process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args]],
   demo: (args) => [process.execPath, [join(root, 'server', 'bin', 'clutch.mjs'), 'demo', ...args]],
+  dashboard: (args) => [process.execPath, [join(root, 'scripts', 'dashboard.ts'), ...args]],
+  browser: (args) => [process.execPath, [join(root, 'scripts', 'browser.ts'), ...args]],
   clutch: (args) => [process.execPath, [join(root, 'server', 'bin', 'clutch.mjs'), ...args]],
   services: (args) => [process.execPath, [join(root, 'scripts', 'services', 'cli.ts'), ...args]],
   bench: ([name, ...args]) => [process.execPath, [join(root, 'bench', name ?? '', 'run.ts'), ...args]],
@@ -72,6 +75,8 @@ if (!task || !TASKS[task]) {
 }
 if (ensureNode24() !== 'reexec') {
   ensureDependencies();
+  // The demo serves the web dashboard (/app/): build it when missing or older than its sources.
+  if (task === 'demo') run(process.execPath, [join(root, 'scripts', 'dashboard.ts'), 'ensure']);
   const [cmd, cmdArgs] = TASKS[task](args);
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
   forward(spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env }));

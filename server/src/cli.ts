@@ -1,6 +1,6 @@
 // `clutch` — the one command of the server package. Every role of the platform runs from it.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Title } from '@clutch/core';
 import { TITLES } from '@clutch/core';
 import { DEMO_ENV, describeConfig, loadConfig, ROLES, type Config, type VarName } from './config.ts';
@@ -142,8 +142,11 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
     const { url } = await startServer(config);
     // performance.now() counts from this process's start: time to ready includes module loading.
     const ms = Math.round(performance.now());
+    const { DASHBOARD_DIST, DASHBOARD_PATH } = await import('./api/home.ts');
+    const dashboard = existsSync(`${DASHBOARD_DIST}/index.html`) ? `${url}${DASHBOARD_PATH}` : 'not built (npm run dashboard:build, or start with npm run demo)';
     console.log(
       `\n  Clutch demo ready in ${(ms / 1000).toFixed(1)} s (app ${Math.round(performance.now() - started)} ms) → ${url}\n` +
+        `  dashboard: ${dashboard}\n` +
         `  live matches: ${url}/v1/matches?status=live   readiness: ${url}/readyz   metrics: ${url}/metrics\n` +
         `  ${config.simulatorMatches} simulated matches at ${config.simulatorSpeed}× speed. Ctrl-C to stop.\n` +
         `  post real data: curl --data-binary @server.log '${url}/v1/ingest/cs2-log?token=demo-cs2-log'  (any source: token demo-<source>)\n`,

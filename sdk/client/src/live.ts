@@ -126,7 +126,9 @@ export class LiveClient {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#ws?.close(1000, 'client closed');
+    // A socket still connecting is closed as soon as it opens: closing it now makes browsers log
+    // "WebSocket is closed before the connection is established" (e.g. a page left at once).
+    if (this.#ws?.readyState !== 0) this.#ws?.close(1000, 'client closed');
     this.#o.onState?.('closed');
   }
 
@@ -172,6 +174,7 @@ export class LiveClient {
     let opened = false;
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
+      if (this.#closed) return ws.close(1000, 'client closed');
       opened = true;
       this.stats.connects++;
       this.#o.onState?.('open');

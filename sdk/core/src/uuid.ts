@@ -1,6 +1,6 @@
 // UUIDv7 (RFC 9562 §5.7): 48-bit Unix-ms timestamp, then random bits. Sortable by creation time,
 // which keeps index inserts sequential. Uses Web Crypto, so it runs in browsers too. Clock and randomness are injectable for deterministic tests.
-export type RandomFill = (bytes: Uint8Array) => void;
+export type RandomFill = (bytes: Uint8Array<ArrayBuffer>) => void;
 
 let lastMs = -1;
 let counter = 0;

@@ -1,6 +1,18 @@
-// GET / — a minimal page listing live matches and the JSON endpoints, until the React dashboard
-// (issue #8) replaces it. No build step, no external assets.
+// GET / and the web dashboard. The React dashboard (dashboard/, built into dashboard/dist by
+// `npm run build -w dashboard`; `npm run demo` builds it when missing or stale) is served under /app/;
+// a browser asking for / (Accept: text/html) is redirected there. Without a build, and for API
+// clients, / is a minimal page listing live matches and the JSON endpoints (no build step, no
+// external assets). Static files are public (auth/scopes.ts): the data they show comes from /v1,
+// authenticated like any other call.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+
+/** Where the dashboard is mounted. */
+export const DASHBOARD_PATH = '/app/';
+/** The dashboard's build (dashboard/dist of this repository). */
+export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -43,8 +55,36 @@ async function refresh() {
 refresh(); setInterval(refresh, 2000);
 </script></body></html>`;
 
-const home: FastifyPluginAsync = async (app) => {
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+export interface HomeOptions {
+  /** The built dashboard (default DASHBOARD_DIST); not served when it has no index.html. */
+  dashboardDir?: string;
+}
+
+const home: FastifyPluginAsync<HomeOptions> = async (app, opts) => {
+  const dir = opts.dashboardDir ?? DASHBOARD_DIST;
+  const dashboard = existsSync(`${dir}/index.html`);
+  app.get('/', async (req, reply) => {
+    // Browsers go to the dashboard; API clients (Accept: application/json, */*, none) keep this page.
+    if (dashboard && /\btext\/html\b/.test(req.headers.accept ?? '')) return reply.redirect(DASHBOARD_PATH, 302);
+    return reply.type('text/html; charset=utf-8').send(PAGE);
+  });
+  if (!dashboard) {
+    app.log.info({ dir }, 'the web dashboard is not built (npm run build -w dashboard): /app/ is not served');
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: dir,
+    // Without the trailing slash, so that /app redirects to /app/.
+    prefix: DASHBOARD_PATH.slice(0, -1),
+    redirect: true,
+    index: ['index.html'],
+    cacheControl: false,
+    // Hashed assets never change; index.html is revalidated so a new build is picked up at once.
+    setHeaders: (reply, path) => {
+      reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header('x-content-type-options', 'nosniff');
+    },
+  });
 };
 
 export default home;

@@ -31,6 +31,11 @@ const RULES: ReadonlyArray<readonly [string, string, RouteAccess]> = [
   ['*', '/openapi.json', PUBLIC],
   ['*', '/.well-known/*', PUBLIC],
   ['*', '/oauth/token', PUBLIC],
+  // The web dashboard's static files (api/home.ts); the data it shows comes from /v1, authenticated.
+  ['GET', '/app', PUBLIC],
+  ['HEAD', '/app', PUBLIC],
+  ['GET', '/app/*', PUBLIC],
+  ['HEAD', '/app/*', PUBLIC],
   // Stripe's events: authenticated by their signature (platform/billing.ts).
   ['POST', '/stripe/webhook', PUBLIC],
   // Game servers and feeds: their own tokens, per source and stream.

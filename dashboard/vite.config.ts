@@ -1,0 +1,22 @@
+// Vite: the app is served under /app/ (by `clutch serve` from dist/, or by `vite` in development with
+// the API proxied to a running Clutch: CLUTCH_API_URL, default http://127.0.0.1:8080).
+import { defineConfig, loadEnv } from 'vite';
+
+export default defineConfig(({ mode }) => {
+  const env = loadEnv(mode, import.meta.dirname, '');
+  const target = env['CLUTCH_API_URL'] ?? 'http://127.0.0.1:8080';
+  return {
+    base: '/app/',
+    oxc: { jsx: { runtime: 'automatic' } },
+    build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 600 },
+    server: {
+      port: 5173,
+      proxy: {
+        '/v1/live': { target: target.replace(/^http/, 'ws'), ws: true, changeOrigin: true },
+        '/v1': { target, changeOrigin: true },
+        '/openapi.json': { target, changeOrigin: true },
+        '/readyz': { target, changeOrigin: true },
+      },
+    },
+  };
+});
