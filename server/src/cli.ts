@@ -30,6 +30,10 @@ Commands:
   org        clutch org create --tenant <id> [--name <n>] [--kind client|api_key] [--plan <p>]: an organisation
              with an owner credential holding every scope, printed once (docs/auth.md).
   plugin     build|test|publish tenant stat plugins (see: clutch plugin help; docs/plugins.md).
+  predict    clutch predict eval --task <task> --file <csv>: the shipped win-probability model of a task scored
+             on a CSV of its dataset format, one JSON object { task, n, accuracy, logloss, brier, auc, ece };
+             clutch predict draft --task dota2-draft|lol-draft --team1 <ids> --team2 <ids>: draft what-if;
+             clutch predict models: the shipped models (docs/predictions.md).
   migrate    Apply pending database migrations and exit.
   config     Print the validated configuration (secrets reduced to their host) and exit.
   help       Show this help.
@@ -81,6 +85,11 @@ const OPTIONS = {
   'per-round': { type: 'boolean' },
   manifest: { type: 'string' },
   batch: { type: 'string' },
+  task: { type: 'string' },
+  file: { type: 'string' },
+  team1: { type: 'string' },
+  team2: { type: 'string' },
+  top: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -217,6 +226,10 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
   async plugin(p, v) {
     const { pluginCommand } = await import('./cli/plugin.ts');
     return pluginCommand(p, { out: v.out, source: v.source, manifest: v.manifest, batch: v.batch, url: v.url, token: v.token, tenant: v.tenant });
+  },
+  async predict(p, v) {
+    const { predictCommand } = await import('./cli/predict.ts');
+    return predictCommand(p, { task: v.task, file: v.file, team1: v.team1, team2: v.team2, top: v.top });
   },
   async migrate(_p, _v, overrides) {
     const config = loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env, ...overrides });
