@@ -9,6 +9,8 @@ import * as m0006 from './0006_plugins.ts';
 import * as m0007 from './0007_platform.ts';
 import * as m0008 from './0008_usage.ts';
 import * as m0009 from './0009_billing.ts';
+import * as m0010 from './0010_users.ts';
+import * as m0011 from './0011_meter_reports.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007_platform': m0007,
   '0008_usage': m0008,
   '0009_billing': m0009,
+  '0010_users': m0010,
+  '0011_meter_reports': m0011,
 };

@@ -1,5 +1,6 @@
 // The whole application as one Fastify instance: infra (already connected) → services (processor,
 // simulator) → routes. server.ts starts the process; tests build the app in-process with inject().
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
@@ -28,6 +29,10 @@ import live from './api/live.ts';
 import grpc, { grpcTenant } from './api/grpc.ts';
 import apps from './api/apps.ts';
 import oauth from './api/oauth.ts';
+import orgs from './api/orgs.ts';
+import signin from './api/signin.ts';
+import { SignInProviders } from './auth/providers.ts';
+import { SessionCookies } from './auth/session.ts';
 import auth, { tenantOf, type AuthOptions } from './auth/plugin.ts';
 import { KeyRing } from './auth/keys.ts';
 import { SCOPE_DOCS } from './auth/scopes.ts';
@@ -35,7 +40,8 @@ import underPressure from '@fastify/under-pressure';
 import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
 import { Quotas } from './platform/quota.ts';
 import { ledgerApi, Meter, metering } from './platform/usage.ts';
-import { billingApi, billingSettings } from './platform/billing.ts';
+import { billingApi, billingSettings, stripeClient } from './platform/billing.ts';
+import { MeterReporter } from './platform/meter-report.ts';
 import { createError } from './errors.ts';
 import type { TokenSettings } from './auth/tokens.ts';
 import webhooks from './api/webhooks.ts';
@@ -82,6 +88,9 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   const tokenSettings: TokenSettings = { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.tokenTtlSeconds, leewaySeconds: 30 };
   const keys = new KeyRing({ db: infra.store.db, kek: config.auth.signingKek, tokenTtlMs: config.auth.tokenTtlSeconds * 1000 });
   const authOptions: AuthOptions = { db: infra.store.db, keys, tokens: tokenSettings, anonymousTenant: config.auth.anonymousTenant, cacheMs: config.auth.cacheMs };
+  // Dashboard sessions. Without a secret there is no sign-in provider (config.ts), so no session can be
+  // made: a key of this process only is enough to refuse any cookie presented.
+  const sessionCookies = new SessionCookies({ secret: config.signIn.sessionSecret ?? randomBytes(32).toString('base64'), ttlSeconds: config.signIn.sessionTtlSeconds, secure: config.signIn.secureCookies });
   if (config.limits.shedEventLoopDelayMs > 0) {
     // Load shedding: while the event loop lags, answer 503 at once rather than queue (health stays up).
     await app.register(underPressure, {
@@ -92,7 +101,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     });
   }
   if (config.limits.enabled) await app.register(ipGuard, { limiter: infra.cache.rateLimiter, perIp: { limit: config.limits.ipPerMinute, windowMs: 60_000 }, failures: { limit: config.limits.authFailuresPerMinute, windowMs: 60_000 } });
-  await app.register(auth, authOptions);
+  await app.register(auth, { ...authOptions, sessions: sessionCookies });
   const meter = new Meter({ counters: infra.cache.counters, db: infra.store.db, log: logger.child({ 'log.logger': 'usage' }), flushMs: config.usageFlushMs });
   await app.register(metering, { meter });
   const quotas = new Quotas({ db: infra.store.db });
@@ -109,7 +118,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     if (shuttingDown) reply.header('connection', 'close');
   });
 
-  await app.register(openapi, { version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, tokenUrl: `${config.auth.issuer.replace(/\/$/, '')}/oauth/token`, scopes: SCOPE_DOCS });
+  await app.register(openapi, { version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, tokenUrl: `${config.auth.issuer.replace(/\/$/, '')}/oauth/token`, scopes: SCOPE_DOCS, sessionCookie: sessionCookies.sessionCookie });
   await app.register(metrics);
   await app.register(health, { dependencies: infra.dependencies, isShuttingDown: () => shuttingDown });
 
@@ -152,6 +161,8 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(pluginsApi, { store: infra.store, tenant: tenantOf, testRuntime, host: pluginHost });
     await app.register(oauth, { db: infra.store.db, keys, tokens: tokenSettings });
     await app.register(apps, { db: infra.store.db });
+    await app.register(signin, { db: infra.store.db, providers: new SignInProviders(config.signIn.providers), cookies: sessionCookies, publicUrl: config.auth.issuer });
+    await app.register(orgs, { db: infra.store.db, cookies: sessionCookies });
     await app.register(usageApi, { limiter: infra.cache.rateLimiter, leases: infra.cache.leases, quotas, db: infra.store.db, enforced: config.limits.enabled });
     await app.register(ledgerApi, { db: infra.store.db });
     await app.register(billingApi, { db: infra.store.db, settings: billingSettings(config.stripe) });
@@ -160,10 +171,17 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
 
   let processor: Processor | undefined;
   let archiver: Archiver | undefined;
+  let meterReporter: MeterReporter | undefined;
   let simulator: Simulator | undefined;
   let pollers: Pollers | undefined;
   const stages: Stage[] = [];
   app.addHook('onReady', async () => {
+    // Usage to Stripe Billing Meters, where usage is flushed to the ledger (docs/billing.md).
+    const billing = billingSettings(config.stripe);
+    if (billing && config.usageFlushMs > 0 && config.meterReports.intervalMs > 0 && Object.keys(config.meterReports.events).length) {
+      const timeoutMs = 10_000;
+      meterReporter = new MeterReporter({ db: infra.store.db, stripe: stripeClient(billing, { maxNetworkRetries: 0, timeoutMs }), log: logger.child({ 'log.logger': 'meter-report' }), events: config.meterReports.events, intervalMs: config.meterReports.intervalMs, timeoutMs, metrics: app.metrics }).start();
+    }
     if (config.roles.includes('ingest')) {
       const common = { eventLog: infra.eventLog, topics, metrics: app.metrics };
       stages.push(await startParserStage({ ...common, groupId: groupName(config.kafkaTopicPrefix, 'parser'), log: logger.child({ 'log.logger': 'parser' }) }));
@@ -233,6 +251,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await archiver?.stop();
     await webhookRouter?.stop();
     await dispatcher?.stop();
+    await meterReporter?.close();
     await meter.close();
     await infra.close();
   });

@@ -30,6 +30,8 @@ Commands:
   org        clutch org create --tenant <id> [--name <n>] [--kind client|api_key] [--plan <p>]: an organisation
              with an owner credential holding every scope, printed once (docs/auth.md).
   plugin     build|test|publish tenant stat plugins (see: clutch plugin help; docs/plugins.md).
+  billing    clutch billing report | reconcile [--day YYYY-MM-DD] [--tenant <id>] [--stripe] | requeue: usage sent
+             to Stripe Billing Meters, and the ledger compared with what Stripe accepted (docs/billing.md).
   predict    clutch predict eval --task <task> --file <csv>: the shipped win-probability model of a task scored
              on a CSV of its dataset format, one JSON object { task, n, accuracy, logloss, brier, auc, ece };
              clutch predict draft --task dota2-draft|lol-draft --team1 <ids> --team2 <ids>: draft what-if;
@@ -85,6 +87,10 @@ const OPTIONS = {
   'per-round': { type: 'boolean' },
   manifest: { type: 'string' },
   batch: { type: 'string' },
+  day: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  stripe: { type: 'boolean' },
   task: { type: 'string' },
   file: { type: 'string' },
   team1: { type: 'string' },
@@ -222,6 +228,11 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
   async org(p, v) {
     const { orgCommand } = await import('./cli/org.ts');
     return withStore(loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env }), (store) => orgCommand(store, { action: p[0], tenant: v.tenant, name: v.name, kind: v.kind, plan: v.plan }, (l) => console.log(l)));
+  },
+  async billing(p, v) {
+    const { billingCommand } = await import('./cli/billing.ts');
+    const config = loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env });
+    return withStore(config, (store) => billingCommand(store, config, { action: p[0], day: v.day, from: v.from, to: v.to, tenant: v.tenant, stripe: v.stripe }, (l) => console.log(l)));
   },
   async plugin(p, v) {
     const { pluginCommand } = await import('./cli/plugin.ts');

@@ -2,6 +2,8 @@
 // for parsing, validation, `.env.example` and the README's configuration section (npm run gen).
 // A missing or malformed value stops start-up with a message naming the variable.
 import { createError } from './errors.ts';
+import { UNITS } from './platform/units.ts';
+import { providersFromEnv, type ProviderConfig } from './auth/providers.ts';
 
 export const ConfigInvalid = createError('CLUTCH_CONFIG_INVALID', 'invalid configuration:\n%s', 500);
 
@@ -67,7 +69,18 @@ export const VARS = {
   STRIPE_PRICE_PRO: { kind: 'string', doc: 'Stripe price id of the pro plan.', default: '' },
   STRIPE_PRICE_ENTERPRISE: { kind: 'string', doc: 'Stripe price id of the enterprise plan.', default: '' },
   CLUTCH_BILLING_GRACE_DAYS: { kind: 'int', doc: 'Days a past-due organisation keeps its paid plan before it is served as free.', default: '7', min: 0, max: 90 },
+  CLUTCH_METER_EVENTS: { kind: 'string', doc: `Stripe Billing Meter event name of each usage unit reported to Stripe (unit=event_name,…; units: ${UNITS.join(', ')}); a unit left out is not reported (CLUTCH_METER_REPORT_MS=0 reports none).`, default: 'api_call=clutch_api_calls,live_message=clutch_live_messages,plugin_cpu_ms=clutch_plugin_cpu_ms,ingest_payload=clutch_ingest_payloads' },
+  CLUTCH_METER_REPORT_MS: { kind: 'int', doc: 'How often (ms) this process reports the usage ledger to Stripe Billing Meters (docs/billing.md), when billing is on and it flushes usage (CLUTCH_USAGE_FLUSH_MS > 0); 0 = never.', default: '60000', min: 0, max: 86_400_000 },
   CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the token signing keys at rest: 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
+  // Dashboard sign-in (docs/auth.md): users sign in through these providers into a session cookie.
+  CLUTCH_OIDC_PROVIDERS: {
+    kind: 'string',
+    doc: 'Sign-in providers of the dashboard, comma-separated: the presets github, discord, twitch, or any name for an OpenID Connect issuer. Each reads CLUTCH_OIDC_<NAME>_CLIENT_ID and CLUTCH_OIDC_<NAME>_CLIENT_SECRET (secret), a non-preset also CLUTCH_OIDC_<NAME>_ISSUER (https; http only on loopback), optionally _SCOPES and _LABEL. Register <CLUTCH_ISSUER>/auth/callback/<name> as the redirect URI. Empty = no sign-in (API credentials only).',
+    default: '',
+  },
+  CLUTCH_SESSION_SECRET: { kind: 'string', doc: 'Signs the session cookies and derives their CSRF and sign-in keys: at least 32 characters, the same on every instance (e.g. openssl rand -base64 32). Required when CLUTCH_OIDC_PROVIDERS is set.', requiredWhen: (_e, r) => Boolean(r('CLUTCH_OIDC_PROVIDERS')), secret: true },
+  CLUTCH_SESSION_TTL_SECONDS: { kind: 'int', doc: 'Lifetime of a dashboard session from sign-in (absolute; signing out ends it sooner).', default: '604800', min: 300, max: 7_776_000 },
+  CLUTCH_SESSION_COOKIE_SECURE: { kind: 'enum', doc: 'Session cookies are Secure (sent over HTTPS only) and __Host- prefixed. off only for a plain-http demo on localhost.', default: 'on', values: ['on', 'off'] },
   STARTUP_TIMEOUT_MS: { kind: 'int', doc: 'How long start-up waits for PostgreSQL, Redis and Kafka before giving up.', default: '30000', min: 0, max: 600_000 },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', doc: 'Grace period for in-flight requests and consumer commits on SIGTERM.', default: '10000', min: 100, max: 600_000 },
   INGEST_APPEND_TIMEOUT_MS: { kind: 'int', doc: 'How long ingest waits for the event log to take a payload before answering 503 with Retry-After.', default: '10000', min: 100, max: 120_000 },
@@ -146,8 +159,12 @@ export interface Config {
   defaultTenant: string;
   usageFlushMs: number;
   stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined; pricePro: string | undefined; priceEnterprise: string | undefined; graceDays: number };
+  /** Usage reported to Stripe Billing Meters: unit → meter event name, and how often (0 = never). */
+  meterReports: { events: Record<string, string>; intervalMs: number };
   limits: { enabled: boolean; ipPerMinute: number; authFailuresPerMinute: number; shedEventLoopDelayMs: number };
   auth: { anonymousTenant: string | undefined; cacheMs: number; issuer: string; audience: string; tokenTtlSeconds: number; signingKek: Buffer | undefined };
+  /** Dashboard sign-in: providers and sessions (no secret: no provider, sessions signed by a per-process key). */
+  signIn: { providers: ProviderConfig[]; sessionSecret: string | undefined; sessionTtlSeconds: number; secureCookies: boolean };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
@@ -240,6 +257,18 @@ function check(name: string, v: Var, raw: string): string | undefined {
   }
 }
 
+/** CLUTCH_METER_EVENTS: `unit=event_name,…`, each unit a billable one and each event name on one unit only. */
+function meterEvents(raw: string): { events: Record<string, string>; problem?: string } {
+  const events: Record<string, string> = {};
+  const bad: string[] = [];
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [unit, name, ...rest] = pair.split('=').map((x) => x.trim());
+    if (rest.length || !unit || !name || !(UNITS as readonly string[]).includes(unit) || !/^[A-Za-z0-9_.:-]{1,100}$/.test(name) || unit in events || Object.values(events).includes(name)) bad.push(JSON.stringify(pair));
+    else events[unit] = name;
+  }
+  return bad.length ? { events, problem: `CLUTCH_METER_EVENTS has malformed or repeated entries ${bad.join(', ')}; expected unit=event_name,… with units among ${UNITS.join(', ')}, each unit and event name once` } : { events };
+}
+
 /** Parses and validates the environment. Throws CLUTCH_CONFIG_INVALID listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const vars = VARS as Record<string, Var>;
@@ -261,6 +290,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(resolved('TLS_CERT_FILE')) !== Boolean(resolved('TLS_KEY_FILE'))) problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither');
   const kek = resolved('CLUTCH_SIGNING_KEK');
   if (kek && Buffer.from(kek, 'base64').length !== 32) problems.push('CLUTCH_SIGNING_KEK must be 32 bytes in base64 (e.g. openssl rand -base64 32)');
+  const signIn = providersFromEnv(env);
+  problems.push(...signIn.problems);
+  const sessionSecret = resolved('CLUTCH_SESSION_SECRET');
+  if (sessionSecret && sessionSecret.length < 32) problems.push('CLUTCH_SESSION_SECRET must be at least 32 characters (e.g. openssl rand -base64 32)');
+  const meters = meterEvents(resolved('CLUTCH_METER_EVENTS') ?? '');
+  if (meters.problem) problems.push(meters.problem);
   if (problems.length) throw new ConfigInvalid(problems.map((p) => `  - ${p}`).join('\n'));
   const str = (n: VarName) => resolved(n) ?? '';
   const opt = (n: VarName) => resolved(n) || undefined;
@@ -285,8 +320,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultTenant: str('CLUTCH_DEFAULT_TENANT'),
     usageFlushMs: int('CLUTCH_USAGE_FLUSH_MS'),
     stripe: { secretKey: opt('STRIPE_SECRET_KEY'), webhookSecret: opt('STRIPE_WEBHOOK_SECRET'), apiBase: opt('STRIPE_API_BASE'), pricePro: opt('STRIPE_PRICE_PRO'), priceEnterprise: opt('STRIPE_PRICE_ENTERPRISE'), graceDays: int('CLUTCH_BILLING_GRACE_DAYS') },
+    meterReports: { events: meters.events, intervalMs: int('CLUTCH_METER_REPORT_MS') },
     limits: { enabled: str('CLUTCH_RATE_LIMITS') === 'on', ipPerMinute: int('CLUTCH_IP_REQUESTS_PER_MINUTE'), authFailuresPerMinute: int('CLUTCH_IP_AUTH_FAILURES_PER_MINUTE'), shedEventLoopDelayMs: int('CLUTCH_SHED_EVENT_LOOP_DELAY_MS') },
     auth: { anonymousTenant: opt('CLUTCH_AUTH_ANONYMOUS_TENANT'), cacheMs: int('CLUTCH_AUTH_CACHE_MS'), issuer: str('CLUTCH_ISSUER'), audience: str('CLUTCH_TOKEN_AUDIENCE'), tokenTtlSeconds: int('CLUTCH_TOKEN_TTL_SECONDS'), signingKek: opt('CLUTCH_SIGNING_KEK') ? Buffer.from(str('CLUTCH_SIGNING_KEK'), 'base64') : undefined },
+    signIn: { providers: signIn.providers, sessionSecret: opt('CLUTCH_SESSION_SECRET'), sessionTtlSeconds: int('CLUTCH_SESSION_TTL_SECONDS'), secureCookies: str('CLUTCH_SESSION_COOKIE_SECURE') === 'on' },
     startupTimeoutMs: int('STARTUP_TIMEOUT_MS'),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
@@ -340,6 +377,8 @@ export const DEMO_ENV: Partial<Record<VarName, string>> = {
   CLUTCH_SHED_EVENT_LOOP_DELAY_MS: '0',
   // The demo runs on a laptop: webhooks to a local receiver are what one tries first.
   CLUTCH_WEBHOOK_ALLOW_PRIVATE_URLS: 'on',
+  // http://localhost: a Secure cookie would not come back (no sign-in provider is needed for the demo).
+  CLUTCH_SESSION_COOKIE_SECURE: 'off',
   STARTUP_TIMEOUT_MS: '0',
   // The demo prints its URL; request logs would drown it. LOG_LEVEL=info shows them.
   LOG_LEVEL: 'warn',
@@ -361,5 +400,6 @@ export function describeConfig(c: Config): Record<string, unknown> {
     steam: { ...p.steam, apiKey: key(p.steam.apiKey) },
     faceit: { ...p.faceit, apiKey: key(p.faceit.apiKey) },
   };
-  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined }, stripe: { ...c.stripe, secretKey: c.stripe.secretKey ? '(set)' : undefined, webhookSecret: c.stripe.webhookSecret ? '(set)' : undefined } };
+  const signIn = { ...c.signIn, sessionSecret: key(c.signIn.sessionSecret), providers: c.signIn.providers.map((p) => ({ ...p, clientSecret: key(p.clientSecret) })) };
+  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, signIn, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined }, stripe: { ...c.stripe, secretKey: c.stripe.secretKey ? '(set)' : undefined, webhookSecret: c.stripe.webhookSecret ? '(set)' : undefined } };
 }

@@ -107,6 +107,366 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/callback/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in: the provider's answer
+         * @description Where the provider sends the browser back (register `<CLUTCH_ISSUER>/auth/callback/{provider}`). Checks the state against the sign-in cookie of this browser, exchanges the code with the PKCE verifier, verifies the ID token (issuer, audience, nonce, expiry, signature with the provider's JWKS), creates the user or finds them by (provider, subject), accepts pending invitations of their verified email, sets the session cookie and answers 302 to `return_to`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    error?: string;
+                    error_description?: string;
+                    iss?: string;
+                    state?: string;
+                };
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed in: Set-Cookie with the session; Location: return_to. */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in: redirect to the provider
+         * @description Starts the authorization code flow (PKCE S256, state, and a nonce for OIDC) and answers 302 to the provider. `return_to`: a path of this site to land on after signing in (default `/`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    return_to?: string;
+                };
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Location: the provider's authorization endpoint. */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out
+         * @description Revokes the session (at once, on every instance) and clears its cookie. Needs the `X-CSRF-Token` header.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign-in providers
+         * @description The OAuth2/OIDC providers the dashboard signs in with (CLUTCH_OIDC_PROVIDERS). Empty when sign-in is not configured (the demo).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                loginUrl: string;
+                                name: string;
+                                /** @enum {unknown} */
+                                protocol: "oidc" | "oauth2";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -4712,6 +5072,1033 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user and their organisations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Send it as X-CSRF-Token with every request other than GET/HEAD made with this session. */
+                            csrfToken: string;
+                            /** @description The organisation API calls made with this session act in. */
+                            currentOrg: string | null;
+                            organisations: {
+                                id: string;
+                                /** Format: date-time */
+                                joinedAt: string;
+                                name: string;
+                                /** @enum {unknown} */
+                                role: "viewer" | "developer" | "admin" | "owner";
+                            }[];
+                            /** @description Your role in currentOrg. */
+                            role: ("viewer" | "developer" | "admin" | "owner") | null;
+                            /** @description What the role allows in currentOrg. */
+                            scopes: string[];
+                            /** Format: date-time */
+                            sessionExpiresAt: string;
+                            user: {
+                                email: string | null;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch the current organisation
+         * @description API calls made with this session act in this organisation from now on, with your role there; new sessions start in it too.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        org: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Send it as X-CSRF-Token with every request other than GET/HEAD made with this session. */
+                            csrfToken: string;
+                            /** @description The organisation API calls made with this session act in. */
+                            currentOrg: string | null;
+                            organisations: {
+                                id: string;
+                                /** Format: date-time */
+                                joinedAt: string;
+                                name: string;
+                                /** @enum {unknown} */
+                                role: "viewer" | "developer" | "admin" | "owner";
+                            }[];
+                            /** @description Your role in currentOrg. */
+                            role: ("viewer" | "developer" | "admin" | "owner") | null;
+                            /** @description What the role allows in currentOrg. */
+                            scopes: string[];
+                            /** Format: date-time */
+                            sessionExpiresAt: string;
+                            user: {
+                                email: string | null;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an organisation
+         * @description You become its owner and it becomes your current organisation. `id` (optional) is its tenant id; by default one is made from the name. At most 10 owned per user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lower-case letters, digits and dashes, 3 to 40 characters: the tenant id of every API answer. */
+                        id?: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            role: "viewer" | "developer" | "admin" | "owner";
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel an invitation */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation's members and pending invitations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                joinedAt: string;
+                                /** @enum {unknown} */
+                                role: "viewer" | "developer" | "admin" | "owner";
+                                user: {
+                                    email: string | null;
+                                    id: string;
+                                    name: string;
+                                };
+                            }[];
+                            invitations: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                id: string;
+                                /** @enum {unknown} */
+                                role: "viewer" | "developer" | "admin" | "owner";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add or invite a member
+         * @description When a user has this verified email, they are added at once (`status: added`); otherwise an invitation is kept for 14 days and accepted when someone signs in with this email verified by their provider (`status: invited`). Admin or above; the owner role only by an owner.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /** @enum {unknown} */
+                        role: "viewer" | "developer" | "admin" | "owner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            invitation?: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                id: string;
+                                /** @enum {unknown} */
+                                role: "viewer" | "developer" | "admin" | "owner";
+                            };
+                            member?: {
+                                /** Format: date-time */
+                                joinedAt: string;
+                                /** @enum {unknown} */
+                                role: "viewer" | "developer" | "admin" | "owner";
+                                user: {
+                                    email: string | null;
+                                    id: string;
+                                    name: string;
+                                };
+                            };
+                            /** @enum {unknown} */
+                            status: "added" | "invited";
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member, or leave
+         * @description Removing someone else needs admin or above (an owner only by an owner); anyone may remove themselves (leave), except the last owner.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org: string;
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role
+         * @description Admin or above. Only an owner grants the owner role or changes an owner; the last owner cannot be demoted (make another member owner first: that is how ownership is transferred).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org: string;
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        role: "viewer" | "developer" | "admin" | "owner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            joinedAt: string;
+                            /** @enum {unknown} */
+                            role: "viewer" | "developer" | "admin" | "owner";
+                            user: {
+                                email: string | null;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/players": {

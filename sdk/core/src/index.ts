@@ -1,5 +1,6 @@
 export * from './events.ts';
 export * from './live-summary.ts';
+export * from './random.ts';
 export * from './titles.ts';
 export * from './uuid.ts';
 export * from './validate.ts';

@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
-const openapi: FastifyPluginAsync<{ version: string; tokenUrl: string; scopes: Record<string, string> }> = async (app, opts) => {
+const openapi: FastifyPluginAsync<{ version: string; tokenUrl: string; scopes: Record<string, string>; sessionCookie: string }> = async (app, opts) => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -13,12 +13,19 @@ const openapi: FastifyPluginAsync<{ version: string; tokenUrl: string; scopes: R
         title: 'Clutch API',
         version: opts.version,
         description:
-          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "code", "message", "details"? }` with a stable `CLUTCH_*` code (docs/api.md). Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md). Authentication: an access token from `POST /oauth/token` (client credentials) as `Authorization: Bearer <token>`, or an API key as `X-API-Key` (docs/auth.md).',
+          'Real-time e-sports statistics: matches, stats, windows, leaderboards, live delivery. Errors: `{ "code", "message", "details"? }` with a stable `CLUTCH_*` code (docs/api.md). Live: WebSocket `/v1/live` and SSE `/v1/matches/{id}/live` (docs/live.md). Authentication: an access token from `POST /oauth/token` (client credentials) as `Authorization: Bearer <token>`, or an API key as `X-API-Key`; the dashboard signs users in through OAuth2/OIDC providers (`/auth/…`) into a session cookie (docs/auth.md).',
       },
       components: {
         securitySchemes: {
           oauth2: { type: 'oauth2', description: 'JWT access tokens (RFC 9068) by the client credentials grant.', flows: { clientCredentials: { tokenUrl: opts.tokenUrl, scopes: opts.scopes } } },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (`ck_…`); also accepted as `Authorization: Bearer ck_…`.' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: opts.sessionCookie,
+            description:
+              'A dashboard session: the cookie set by the sign-in (`GET /auth/login/{provider}`, OAuth2/OIDC). It acts in the user\'s current organisation with the scopes of their role there (listed per operation; `role:<role>` means that role or above in the organisation of the URL). Requests other than GET/HEAD also need the `X-CSRF-Token` header (`csrfToken` of `GET /v1/me`).',
+          },
         },
       },
     },

@@ -1,6 +1,8 @@
 // Scopes and which routes need which (docs/auth.md). Every route the server registers is classified
 // here when it is registered: a route that matches no rule stops the server at start, so a new route
 // can never be public by accident.
+import type { Role } from './roles.ts';
+
 export const SCOPES = ['matches:read', 'live:read', 'plugins:manage', 'webhooks:manage', 'apps:manage', 'usage:read', 'billing:manage'] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -14,11 +16,17 @@ export const SCOPE_DOCS: Record<Scope, string> = {
   'billing:manage': 'Plans, checkout and the billing portal.',
 };
 
-/** What a route needs: a scope, nothing (public), or an ingest token (ingest/auth.ts). */
-export type RouteAccess = { kind: 'scope'; scope: Scope } | { kind: 'public' } | { kind: 'ingest' };
+/**
+ * What a route needs: a scope, nothing (public), an ingest token (ingest/auth.ts), or a signed-in user
+ * (a dashboard session, auth/session.ts); with `role`, a user with at least that role in the
+ * organisation the URL names (`:org`).
+ */
+export type RouteAccess = { kind: 'scope'; scope: Scope } | { kind: 'public' } | { kind: 'ingest' } | { kind: 'user'; role?: Role };
 
 const scope = (s: Scope): RouteAccess => ({ kind: 'scope', scope: s });
 const PUBLIC: RouteAccess = { kind: 'public' };
+const USER: RouteAccess = { kind: 'user' };
+const member = (role: Role): RouteAccess => ({ kind: 'user', role });
 
 /** First match wins: [method or '*', URL pattern as Fastify has it (prefix when it ends in '*'), access]. */
 const RULES: ReadonlyArray<readonly [string, string, RouteAccess]> = [
@@ -38,6 +46,21 @@ const RULES: ReadonlyArray<readonly [string, string, RouteAccess]> = [
   ['HEAD', '/app/*', PUBLIC],
   // Stripe's events: authenticated by their signature (platform/billing.ts).
   ['POST', '/stripe/webhook', PUBLIC],
+  // Dashboard sign-in (api/signin.ts): the OAuth2/OIDC redirects are public (the callback is
+  // authenticated by its state and code); signing out needs the session.
+  ['*', '/auth/providers', PUBLIC],
+  ['*', '/auth/login/:provider', PUBLIC],
+  ['*', '/auth/callback/:provider', PUBLIC],
+  ['POST', '/auth/logout', USER],
+  // Users and organisations (api/orgs.ts): a signed-in user; member routes check the role in :org.
+  ['*', '/v1/me', USER],
+  ['*', '/v1/me/*', USER],
+  ['POST', '/v1/orgs', USER],
+  ['GET', '/v1/orgs/:org/members', member('viewer')],
+  ['HEAD', '/v1/orgs/:org/members', member('viewer')],
+  // Leaving is for any member; removing someone else needs admin (checked by the route).
+  ['DELETE', '/v1/orgs/:org/members/:user', member('viewer')],
+  ['*', '/v1/orgs/*', member('admin')],
   // Game servers and feeds: their own tokens, per source and stream.
   ['*', '/v1/ingest/*', { kind: 'ingest' }],
   // The developer platform.

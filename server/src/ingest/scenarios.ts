@@ -3,6 +3,7 @@
 // players. Shooters are played round by round (first to 13, win by two in overtime); MOBAs as kills
 // and objectives over 25–40 minutes, the score being kills as broadcasts show it.
 import type { EventType, PayloadOf, Title } from '@clutch/core';
+import { mulberry32 } from '@clutch/core';
 
 export interface ScriptedEvent<T extends EventType = EventType> {
   /** Milliseconds since the start of the match (game clock). */
@@ -13,16 +14,9 @@ export interface ScriptedEvent<T extends EventType = EventType> {
 
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast, good enough for simulation; deterministic from a 32-bit seed. */
+/** The simulator's PRNG (mulberry32, @clutch/core): the same seed gives the same match. */
 export function rngFrom(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;

@@ -34,11 +34,12 @@ export const BillingNotConfigured = createError('CLUTCH_BILLING_NOT_CONFIGURED',
 export const PlanNotForSale = createError('CLUTCH_BILLING_PLAN_NOT_FOR_SALE', 'plan %s has no Stripe price here', 422);
 export const NoCustomer = createError('CLUTCH_BILLING_NO_CUSTOMER', 'this organisation has no Stripe customer yet: subscribe with POST /v1/billing/checkout first', 409);
 
-export function stripeClient(s: Pick<BillingSettings, 'secretKey' | 'apiBase'>): Stripe {
+/** A Stripe client; the meter reporter passes its own retries (none: it retries itself, durably) and timeout. */
+export function stripeClient(s: Pick<BillingSettings, 'secretKey' | 'apiBase'>, o: { maxNetworkRetries?: number; timeoutMs?: number } = {}): Stripe {
   const base = s.apiBase ? new URL(s.apiBase) : undefined;
   return new Stripe(s.secretKey, {
-    maxNetworkRetries: 2,
-    timeout: 20_000,
+    maxNetworkRetries: o.maxNetworkRetries ?? 2,
+    timeout: o.timeoutMs ?? 20_000,
     ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
   });
 }

@@ -18,9 +18,9 @@ import { createError } from '../errors.ts';
 import type { Counters } from '../ports/cache.ts';
 import type { Db } from '../store/db.ts';
 import { usageByDay, writeBatch, type LedgerRow } from '../store/usage.ts';
+import { UNITS, type Unit } from './units.ts';
 
-export const UNITS = ['api_call', 'live_message', 'plugin_cpu_ms', 'ingest_payload'] as const;
-export type Unit = (typeof UNITS)[number];
+export { UNITS, type Unit };
 
 const SET = 'usage';
 /** Distinct (tenant, app, unit, day) kept in memory between pushes; beyond it, pushes happen early. */

@@ -2,8 +2,9 @@
 // the client credentials grant and its errors, the JWKS and metadata, API keys, scopes, revocation,
 // key rotation, and a walk over every route the server registers with no token, an expired token,
 // alg none, an HS256 token made with the public key, a wrong audience, a wrong issuer, a forged
-// signature, a revoked client, and a valid token of another organisation — every one refused on
-// every route that needs a scope, and nothing of the other tenant readable.
+// signature, a revoked client, a forged or signed-out session cookie, and a valid token and session
+// of another organisation — every one refused on every route that needs a scope or a signed-in user,
+// and nothing of the other tenant readable.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { KeyRing } from '../../src/auth/keys.ts';
@@ -14,6 +15,9 @@ import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { MatchService } from '../../src/gen/clutch/v1/match_pb.ts';
 import { SCOPES, type Scope } from '../../src/auth/scopes.ts';
+import { SessionCookies } from '../../src/auth/session.ts';
+import { fastifyCookie } from '@fastify/cookie';
+import { createSession, revokeSession, signIn } from '../../src/store/users.ts';
 import { createApp, createCredential } from '../../src/store/apps.ts';
 import { ensureTenant } from '../../src/store/tenants.ts';
 import { toRecord } from '../../src/events/codec.ts';
@@ -22,6 +26,7 @@ import { embeddedApp, type TestApp } from '../support/app.ts';
 import { openingMatch } from '../plugins/opening-duels.ts';
 
 const b64url = (x: string | Buffer) => Buffer.from(x).toString('base64url');
+const SESSION_SECRET = 'route-walk-session-secret-0123456789abcdef';
 
 describe('API authentication (no anonymous tenant)', () => {
   let t: TestApp;
@@ -40,7 +45,7 @@ describe('API authentication (no anonymous tenant)', () => {
 
   beforeAll(async () => {
     // No credential cache: a revocation shows at once.
-    t = await embeddedApp({ CLUTCH_AUTH_ANONYMOUS_TENANT: '', CLUTCH_ISSUER: 'https://api.clutch.test', CLUTCH_TOKEN_TTL_SECONDS: '600', CLUTCH_AUTH_CACHE_MS: '0' });
+    t = await embeddedApp({ CLUTCH_AUTH_ANONYMOUS_TENANT: '', CLUTCH_ISSUER: 'https://api.clutch.test', CLUTCH_TOKEN_TTL_SECONDS: '600', CLUTCH_AUTH_CACHE_MS: '0', CLUTCH_SESSION_SECRET: SESSION_SECRET });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     const db = t.infra.store.db;
@@ -135,17 +140,20 @@ describe('API authentication (no anonymous tenant)', () => {
   });
 
   it('walks every route: each refuses missing and bad credentials, and another tenant reads nothing of acme', async () => {
-    // Every registered route with its access rule, as the auth plugin classified it at registration.
+    // Every registered route with its access rule, as the auth plugin classified it at registration:
+    // those behind a scope and those for signed-in users (dashboard sessions).
     const walked: Array<{ method: string; url: string }> = [];
     const seen = new Set<string>();
     for (const r of t.app.authRoutes()) {
-      if (r.access.kind !== 'scope') continue;
+      if (r.access.kind !== 'scope' && r.access.kind !== 'user') continue;
       const key = `${r.method} ${r.url}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      walked.push({ method: r.method, url: r.url.replaceAll(':id', 'acme-m1').replace(/:[A-Za-z]+/g, 'x') });
+      walked.push({ method: r.method, url: r.url.replaceAll(':id', 'acme-m1').replaceAll(':org', 'acme').replace(/:[A-Za-z]+/g, 'x') });
     }
     expect(walked.length).toBeGreaterThan(40);
+    expect(walked).toContainEqual({ method: 'GET', url: '/v1/me' });
+    expect(walked).toContainEqual({ method: 'PATCH', url: '/v1/orgs/acme/members/x' });
 
     const valid = await bearer('acme');
     const [h, p, s] = valid.split('.') as [string, string, string];
@@ -192,6 +200,30 @@ describe('API authentication (no anonymous tenant)', () => {
     expect(del.statusCode, del.body).toBe(204);
     bad['client revoked since'] = revoked;
     const globex = await bearer('globex');
+    // Dashboard sessions: a user of acme (owner) and one of globex, made in the store as a sign-in would.
+    const cookies = new SessionCookies({ secret: SESSION_SECRET, ttlSeconds: 3600, secure: t.config.signIn.secureCookies });
+    const db = t.infra.store.db;
+    const sessionOf = async (subject: string, org: string) => {
+      const u = await signIn(db, { provider: 'walk', subject, email: undefined, name: subject });
+      if ('problem' in u) throw new Error(u.problem);
+      await db.insertInto('memberships').values({ tenant_id: org, user_id: u.user.id, role: 'owner' }).onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing()).execute();
+      return createSession(db, { userId: u.user.id, org, provider: 'walk', ttlSeconds: 3600 });
+    };
+    const signed = (id: string, secret = SESSION_SECRET, edit = (v: string) => v) => `${cookies.sessionCookie}=${encodeURIComponent(edit(fastifyCookie.signerFactory(secret, 'sha256').sign(id)))}`;
+    const acmeSession = await sessionOf('acme-owner', 'acme');
+    expect((await t.app.inject({ url: '/v1/matches/acme-m1', headers: { cookie: signed(acmeSession.id) } })).statusCode).toBe(200);
+    const signedOut = await sessionOf('acme-owner', 'acme');
+    await revokeSession(db, signedOut.hash);
+    const badCookies: Record<string, string> = {
+      'session cookie signed with another secret': signed(acmeSession.id, 'another-secret-0123456789abcdef-0123456789'),
+      'session cookie, signature edited': signed(acmeSession.id, SESSION_SECRET, (v) => `${v.slice(0, -4)}${v.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`),
+      'unknown session (validly signed)': signed(SessionCookies.newSessionId()),
+      'session signed out': signed(signedOut.id),
+    };
+    const globexSession = signed((await sessionOf('globex-owner', 'globex')).id);
+    // Both sessions work, and acme's member list names acme-owner: the leak check below can fail.
+    expect((await t.app.inject({ url: '/v1/matches', headers: { cookie: globexSession } })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/v1/orgs/acme/members', headers: { cookie: signed(acmeSession.id) } })).body).toContain('acme-owner');
 
     let refusals = 0;
     let otherTenantChecks = 0;
@@ -204,16 +236,25 @@ describe('API authentication (no anonymous tenant)', () => {
         expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="clutch"/);
         refusals++;
       }
+      for (const [name, cookie] of Object.entries(badCookies)) {
+        const res = await t.app.inject({ method: r.method as 'GET', url: r.url, headers: { cookie }, ...(r.method === 'POST' || r.method === 'PATCH' || r.method === 'PUT' ? { payload: {} } : {}) });
+        expect([res.statusCode, `${name}: ${r.method} ${r.url}`]).toEqual([401, `${name}: ${r.method} ${r.url}`]);
+        if (r.method !== 'HEAD') expect(res.json().code).toBe('CLUTCH_INVALID_TOKEN');
+        refusals++;
+      }
       // Another organisation's valid token: never acme's data (live streams never end: checked in the live test).
       if (r.method === 'GET' && !r.url.endsWith('/live')) {
         const res = await t.app.inject({ method: 'GET', url: r.url, headers: { authorization: `Bearer ${globex}` } });
         // acme's match has these players; globex has no data at all.
         expect(/s1mple|zywoo|apex/.test(res.body), `${r.url} leaked acme data to globex: ${res.body.slice(0, 200)}`).toBe(false);
-        otherTenantChecks++;
+        // And a globex user's dashboard session.
+        const bySession = await t.app.inject({ method: 'GET', url: r.url, headers: { cookie: globexSession } });
+        expect(/s1mple|zywoo|apex|acme-owner/.test(bySession.body), `${r.url} leaked acme data to a globex session: ${bySession.body.slice(0, 200)}`).toBe(false);
+        otherTenantChecks += 2;
       }
     }
-    process.stdout.write(`${JSON.stringify({ routeWalk: { routes: walked.length, badCredentialKinds: Object.keys(bad).length, refusals, otherTenantChecks } })}\n`);
-    expect(refusals).toBe(walked.length * Object.keys(bad).length);
+    process.stdout.write(`${JSON.stringify({ routeWalk: { routes: walked.length, badCredentialKinds: Object.keys(bad).length + Object.keys(badCookies).length, refusals, otherTenantChecks } })}\n`);
+    expect(refusals).toBe(walked.length * (Object.keys(bad).length + Object.keys(badCookies).length));
   }, 120_000);
 
   it('live routes and gRPC: refused without credentials, served with a token (header or access_token), per tenant', async () => {

@@ -57,6 +57,18 @@ export interface IngestTokens {
   token_hash: string;
 }
 
+export interface Invitations {
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  created_at: Generated<Date>;
+  email: string;
+  expires_at: Date;
+  id: string;
+  invited_by: string | null;
+  role: string;
+  tenant_id: string;
+}
+
 export interface Matches {
   id: string;
   last_seq: Generated<number>;
@@ -125,6 +137,33 @@ export interface MatchTeamStats {
   team_id: string;
   tenant_id: string;
   title: string;
+}
+
+export interface Memberships {
+  created_at: Generated<Date>;
+  role: string;
+  tenant_id: string;
+  user_id: string;
+}
+
+export interface MeterReports {
+  attempts: Generated<number>;
+  claim_token: string | null;
+  created_at: Generated<Date>;
+  day: Timestamp;
+  event_at: Date;
+  event_name: string;
+  id: string;
+  last_error: string | null;
+  locked_until: Date | null;
+  next_attempt_at: Generated<Date>;
+  sent_at: Date | null;
+  status: Generated<string>;
+  stripe_customer_id: string;
+  tenant_id: string;
+  uncertain_since: Date | null;
+  unit: string;
+  value: number;
 }
 
 export interface MetricPoints {
@@ -217,6 +256,16 @@ export interface Series {
   winner: string | null;
 }
 
+export interface Sessions {
+  created_at: Generated<Date>;
+  expires_at: Date;
+  id_hash: string;
+  provider: string;
+  revoked_at: Date | null;
+  tenant_id: string | null;
+  user_id: string;
+}
+
 export interface SigningKeys {
   alg: string;
   created_at: Generated<Date>;
@@ -284,10 +333,27 @@ export interface UsageLedger {
   app_id: string;
   batch_id: string;
   day: Timestamp;
+  meter_report_id: string | null;
   quantity: number;
   recorded_at: Generated<Date>;
   tenant_id: string;
   unit: string;
+}
+
+export interface UserIdentities {
+  created_at: Generated<Date>;
+  provider: string;
+  subject: string;
+  user_id: string;
+}
+
+export interface Users {
+  created_at: Generated<Date>;
+  default_tenant_id: string | null;
+  email: string | null;
+  id: string;
+  last_login_at: Date | null;
+  name: Generated<string>;
 }
 
 export interface WebhookDeliveries {
@@ -344,12 +410,15 @@ export interface DB {
   app_credentials: AppCredentials;
   apps: Apps;
   ingest_tokens: IngestTokens;
+  invitations: Invitations;
   match_events: MatchEvents;
   match_player_stats: MatchPlayerStats;
   match_rosters: MatchRosters;
   match_stats: MatchStats;
   match_team_stats: MatchTeamStats;
   matches: Matches;
+  memberships: Memberships;
+  meter_reports: MeterReports;
   metric_points: MetricPoints;
   player_daily: PlayerDaily;
   players: Players;
@@ -358,6 +427,7 @@ export interface DB {
   plugin_states: PluginStates;
   plugin_versions: PluginVersions;
   series: Series;
+  sessions: Sessions;
   signing_keys: SigningKeys;
   stat_windows: StatWindows;
   stripe_events: StripeEvents;
@@ -365,6 +435,8 @@ export interface DB {
   tenants: Tenants;
   tournaments: Tournaments;
   usage_ledger: UsageLedger;
+  user_identities: UserIdentities;
+  users: Users;
   webhook_deliveries: WebhookDeliveries;
   webhook_delivery_attempts: WebhookDeliveryAttempts;
   webhook_subscriptions: WebhookSubscriptions;

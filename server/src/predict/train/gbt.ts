@@ -2,20 +2,12 @@
 // quantile bins per feature, depth-wise growth, optional row subsampling from a seeded PRNG).
 // Deterministic for a given seed.
 import type { Tree } from '../model.ts';
+import { mulberry32 } from '@clutch/core';
 
 export interface GbtParams { trees: number; depth: number; learningRate: number; lambda: number; minHessian: number; bins?: number; /** fraction of rows per tree, drawn with `seed` */ subsample?: number; seed?: number }
 
-/** mulberry32: a small seeded PRNG, so that training with the same seed gives the same trees. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, @clutch/core), so that training with the same seed gives the same trees. */
+export const prng = mulberry32;
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 

@@ -1,0 +1,14 @@
+// A small seeded PRNG for everything that must be reproducible from a seed: simulated matches,
+// model training, fault injection in tests. Not for secrets.
+
+/** mulberry32: tiny, fast, good enough for simulation and sampling; deterministic from a 32-bit seed. Returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
