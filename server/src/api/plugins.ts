@@ -31,6 +31,7 @@ import { activate, deactivate, deleteVersion, getVersion, insertVersion, listAct
 import type { Db } from '../store/db.ts';
 import { ErrorBody, sendError } from './errors.ts';
 import { Id } from './matches.ts';
+import { effectivePlan, planOf } from '../platform/plans.ts';
 
 /** Plugins (names) per tenant, versions per plugin. */
 export const MAX_PLUGINS = 50;
@@ -48,6 +49,7 @@ export const PluginUnknown = createError('CLUTCH_PLUGIN_NOT_FOUND', 'no plugin %
 export const VersionUnknown = createError('CLUTCH_PLUGIN_VERSION_NOT_FOUND', 'no version %s of plugin %s', 404);
 export const VersionExists = createError('CLUTCH_PLUGIN_VERSION_EXISTS', 'version %s of plugin %s exists already; versions are immutable: bump the version', 409);
 export const PluginLimit = createError('CLUTCH_PLUGIN_LIMIT', '%s', 409);
+export const PluginPlanLimit = createError('CLUTCH_PLAN_LIMIT', 'plan %s allows %d active plugin(s) at once and %s already active: deactivate one, or upgrade (POST /v1/billing/checkout)', 403);
 export const PluginActive = createError('CLUTCH_PLUGIN_ACTIVE', 'version %s of plugin %s is active (%s); deactivate it or activate another version first', 409);
 export const PluginNotActive = createError('CLUTCH_PLUGIN_NOT_ACTIVE', 'plugin %s is not active %s', 409);
 export const NoPreviousVersion = createError('CLUTCH_PLUGIN_NO_PREVIOUS_VERSION', 'plugin %s has no version before %s to roll back to (disabled versions are skipped)', 409);
@@ -105,6 +107,8 @@ export interface PluginsApiOptions {
   testRuntime: PluginRuntime;
   /** The processor's plugin host in this process, if any: told when activations change. */
   host?: PluginHost | undefined;
+  /** Hold organisations to their plan's active plugins (docs/limits.md); off when limits are off (the demo). */
+  planLimits?: boolean;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -274,7 +278,7 @@ const plugins: FastifyPluginAsyncTypebox<PluginsApiOptions> = async (app, opts) 
         tags,
         params: VersionParams,
         body: Scope,
-        response: { 200: Type.Object({ name: Type.String(), version: Type.String(), tournament: Type.Union([Type.String(), Type.Null()]), replaced: Type.Union([Type.String(), Type.Null()]) }), 400: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ name: Type.String(), version: Type.String(), tournament: Type.Union([Type.String(), Type.Null()]), replaced: Type.Union([Type.String(), Type.Null()]) }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (req) => {
@@ -283,6 +287,14 @@ const plugins: FastifyPluginAsyncTypebox<PluginsApiOptions> = async (app, opts) 
       const tournament = req.body.tournament;
       const replaced = await db.transaction().execute(async (trx) => {
         await mustGetVersionIn(trx, tenant, name, version);
+        if (opts.planLimits) {
+          // The organisation's row locked: two activations at once cannot both take the last slot.
+          const org = await trx.selectFrom('tenants').select(['plan', 'billing_status', 'grace_until']).where('id', '=', tenant).forUpdate().executeTakeFirst();
+          const plan = planOf(org ? effectivePlan(org) : undefined);
+          // Plugins count once whatever their scopes; another version of this one replaces it.
+          const others = [...new Set((await listActivations(trx, tenant)).map((a) => a.name))].filter((n) => n !== name);
+          if (others.length >= plan.activePlugins) throw new PluginPlanLimit(plan.name, plan.activePlugins, others.slice(0, 5).join(', ') + (others.length > 5 ? ', …' : ''));
+        }
         return activate(trx, tenant, name, version, tournament);
       });
       changed(tenant);

@@ -9,6 +9,7 @@ import { SCOPES } from '../../src/auth/scopes.ts';
 import { createApp, createCredential } from '../../src/store/apps.ts';
 import { ensureTenant } from '../../src/store/tenants.ts';
 import { writeBatch } from '../../src/store/usage.ts';
+import { openingDuelsBundle, openingDuelsManifest } from '../plugins/opening-duels.ts';
 import { embeddedApp, type TestApp } from '../support/app.ts';
 
 describe('plans and rate limits', () => {
@@ -141,6 +142,25 @@ describe('plans and rate limits', () => {
     expect((await call('/v1/billing')).statusCode).not.toBe(429);
     // Another organisation on the same plan is not affected.
     expect((await t.app.inject({ url: '/v1/matches', headers: { 'x-api-key': keys.acme2! } })).statusCode).toBe(200);
+  });
+
+  it("holds an organisation to its plan's active plugins (free: 1), counting a plugin once whatever its scopes", async () => {
+    const db = t.infra.store.db;
+    await ensureTenant(db, 'plugco', 'Plug Co');
+    const app = await createApp(db, 'plugco', 'p');
+    const key = (await createCredential(db, { tenant: 'plugco', appId: app.id, kind: 'api_key', scopes: SCOPES })).secret;
+    const post = (url: string, payload: unknown = {}) => t.app.inject({ method: 'POST', url, payload: payload as object, headers: { 'x-api-key': key } });
+    for (const name of ['duels-a', 'duels-b']) expect((await post('/v1/plugins', { manifest: { ...openingDuelsManifest, name }, bundle: openingDuelsBundle })).statusCode).toBe(201);
+    expect((await post('/v1/plugins/duels-a/versions/1.0.0/activate')).statusCode).toBe(200);
+    // The same plugin in another scope is still one plugin.
+    expect((await post('/v1/plugins/duels-a/versions/1.0.0/activate', { tournament: 'major' })).statusCode).toBe(200);
+    const refused = await post('/v1/plugins/duels-b/versions/1.0.0/activate');
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'CLUTCH_PLAN_LIMIT']);
+    expect(refused.json().message).toContain('duels-a');
+    // Freed once duels-a is active nowhere.
+    expect((await post('/v1/plugins/duels-a/deactivate')).statusCode).toBe(200);
+    expect((await post('/v1/plugins/duels-a/deactivate', { tournament: 'major' })).statusCode).toBe(200);
+    expect((await post('/v1/plugins/duels-b/versions/1.0.0/activate')).statusCode).toBe(200);
   });
 
   it('guards per IP: calls without credentials, and refused credentials, are limited before any check', async () => {
