@@ -30,7 +30,7 @@ Commands:
   org        clutch org create --tenant <id> [--name <n>] [--kind client|api_key] [--plan <p>]: an organisation
              with an owner credential holding every scope, printed once (docs/auth.md).
   plugin     build|test|publish tenant stat plugins (see: clutch plugin help; docs/plugins.md).
-  billing    clutch billing report | reconcile [--day YYYY-MM-DD] [--tenant <id>] [--stripe] | requeue: usage sent
+  billing    clutch billing setup | report | reconcile [--day YYYY-MM-DD] [--tenant <id>] [--stripe] | requeue: usage sent
              to Stripe Billing Meters, and the ledger compared with what Stripe accepted (docs/billing.md).
   predict    clutch predict eval --task <task> --file <csv>: the shipped win-probability model of a task scored
              on a CSV of its dataset format, one JSON object { task, n, accuracy, logloss, brier, auc, ece };

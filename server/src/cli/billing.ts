@@ -2,14 +2,19 @@
 //   report      one reporter pass now: plan what the ledger has unreported, send what is due
 //   reconcile   ledger vs what Stripe accepted, per organisation, unit and day; JSON on stdout
 //   requeue     failed reports Stripe refused outright become pending again (after fixing the cause)
+//   setup       the Stripe products, prices and meters billing needs (found again, never duplicated)
 import { pino } from 'pino';
 import type { Config } from '../config.ts';
 import { billingSettings, stripeClient } from '../platform/billing.ts';
 import { MeterReporter, reconcile, stripeSummaries, type RunStats } from '../platform/meter-report.ts';
 import type { Store } from '../ports/store.ts';
 import { requeueFailed } from '../store/meter-reports.ts';
+import { setupStripe } from '../platform/stripe-setup.ts';
 
 const USAGE = `usage:
+  clutch billing setup
+    makes (once) a product and a monthly price per paid plan (lookup key clutch_<plan>_monthly) and
+    a Billing Meter per unit of CLUTCH_METER_EVENTS; prints their ids and the STRIPE_PRICE_* to set.
   clutch billing report
     plans and sends the meter events due now (the server does this every CLUTCH_METER_REPORT_MS);
     prints what was sent and what waits.
@@ -68,6 +73,14 @@ export async function billingCommand(store: Store, config: Config, a: BillingArg
     const rec = await reconcile(store.db, { from, to, events, ...(a.tenant ? { tenant: a.tenant } : {}), ...(a.stripe && settings ? { stripe: stripeSummaries(stripeClient(settings)) } : {}) });
     out(JSON.stringify(rec, null, 2));
     return rec.equal ? 0 : 3;
+  }
+  if (a.action === 'setup') {
+    if (!settings) {
+      out('billing is off: set STRIPE_SECRET_KEY');
+      return 2;
+    }
+    out(JSON.stringify(await setupStripe(stripeClient(settings), events), null, 2));
+    return 0;
   }
   if (a.action === 'report') {
     if (!settings) {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPostgresStore } from '../../src/infra/postgres/store.ts';
 import { createRedisCacheBackend } from '../../src/infra/redis/cache.ts';
 import { stripeClient } from '../../src/platform/billing.ts';
+import { setupStripe } from '../../src/platform/stripe-setup.ts';
 import { keyOf, MeterReporter, reconcile, sendReport, stripeSummaries, type RunStats, type StripeSide } from '../../src/platform/meter-report.ts';
 import { Meter, UNITS, type Unit } from '../../src/platform/usage.ts';
 import type { CacheBackend } from '../../src/ports/cache.ts';
@@ -204,5 +205,20 @@ describe('usage to Stripe Billing Meters through injected faults (PostgreSQL, Re
       { tenant: 'acme', customer: 'cus_acme', unit: 'live_message', eventName: 'clutch_no_such_meter', day },
     ]);
     expect([...got]).toEqual([[keyOf('acme', 'api_call', day), 25]]);
+  });
+
+  it('billing setup makes a product and monthly price per paid plan and a meter per reported unit (stripe-mock)', async () => {
+    // stripe-mock validates every request against Stripe's OpenAPI spec; its lists are canned, so the
+    // objects are not found (another lookup key, another event name) and are created.
+    const r = await setupStripe(stripeClient({ secretKey: 'sk_test_123', apiBase: inject('endpoints').stripeUrl }), EVENTS);
+    expect(Object.keys(r.prices).sort()).toEqual(['enterprise', 'pro']);
+    for (const p of Object.values(r.prices)) {
+      expect(p.price).toMatch(/^price_/);
+      expect(p.product).toMatch(/^prod_/);
+    }
+    expect(Object.keys(r.meters).sort()).toEqual([...UNITS].sort());
+    // Stripe's meter ids start mtr_; stripe-mock's canned ones meter_.
+    for (const m of Object.values(r.meters)) expect(m.meter).toMatch(/^(mtr|meter)_/);
+    expect(r.env).toEqual([`STRIPE_PRICE_PRO=${r.prices.pro!.price}`, `STRIPE_PRICE_ENTERPRISE=${r.prices.enterprise!.price}`]);
   });
 });
