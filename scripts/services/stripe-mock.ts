@@ -35,7 +35,8 @@ export const stripeMock: ServiceModule = {
     ensureDir(ctx.dir);
     const logFile = join(ctx.dir, 'stripe-mock.log');
     ctx.log(`stripe-mock: starting on 127.0.0.1:${port()}`);
-    spawnDetached(binOf(ctx.dir), ['-http-addr', `127.0.0.1:${port()}`], { logFile, pidFile: join(ctx.dir, 'stripe-mock.pid'), cwd: ctx.dir });
+    // HTTPS too is always on: on a port the system picks, so it never collides (we use HTTP only).
+    spawnDetached(binOf(ctx.dir), ['-http-addr', `127.0.0.1:${port()}`, '-https-addr', '127.0.0.1:'], { logFile, pidFile: join(ctx.dir, 'stripe-mock.pid'), cwd: ctx.dir });
     await waitFor('stripe-mock', async () => ((await this.probe(this.managedUrl(), 1000)).up ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, onTimeout: () => tail(logFile) });
   },
 
