@@ -11,6 +11,7 @@ import * as m0008 from './0008_usage.ts';
 import * as m0009 from './0009_billing.ts';
 import * as m0010 from './0010_users.ts';
 import * as m0011 from './0011_meter_reports.ts';
+import * as m0012 from './0012_predictions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_billing': m0009,
   '0010_users': m0010,
   '0011_meter_reports': m0011,
+  '0012_predictions': m0012,
 };

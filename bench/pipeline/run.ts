@@ -47,6 +47,8 @@ const EVENTS = Number(arg('events') ?? (quick ? 200_000 : 2_000_000));
 const PARTITIONS = 6;
 /** Processor worker threads (--workers, default 1 as in clutch serve; 0 = all on the main thread). */
 const WORKERS = Number(arg('workers') ?? 1);
+/** Live win-probability predictions in the processor (CLUTCH_PREDICTIONS=on|off, default on as in clutch serve). */
+const PREDICTIONS = (process.env.CLUTCH_PREDICTIONS ?? 'on') !== 'off';
 const log = (m: string) => process.stderr.write(`[bench:pipeline] ${m}\n`);
 
 const consumerSettings: Settings['consumer'] = {
@@ -140,7 +142,7 @@ function inShards(records: Array<{ value: Buffer }>): { cpuMs: number } {
     if (p === undefined) partitionOf.set(id, (p = partitionOf.size % PARTITIONS));
     byPartition[p]!.push(r.value);
   }
-  const shard = new MatchShard({ maxCachedMatches: 100_000 });
+  const shard = new MatchShard({ maxCachedMatches: 100_000, predictions: PREDICTIONS });
   const cpu0 = process.cpuUsage();
   let id = 0;
   // Partitions take turns, a batch at a time, as the processor receives them.
@@ -216,7 +218,7 @@ async function main(): Promise<void> {
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS });
+  const processor = await startProcessor({ eventLog, store, cache, topic, statsTopic, groupId: `${prefix}.processor`, log: pino({ level: 'warn' }, pino.destination(2)), metrics, maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS, predictions: PREDICTIONS });
   // Done when every match's stored last_seq is its last event: seqs run 1..n per match, so the sum of
   // the stored last_seq equals the number of events exactly when everything is written.
   for (;;) {
@@ -262,7 +264,7 @@ async function main(): Promise<void> {
     benchmark: 'pipeline',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
-    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS, cache: cache.kind, store: 'postgres' },
+    settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS, predictions: PREDICTIONS, cache: cache.kind, store: 'postgres' },
     results: {
       processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0), batchesRetried: retried },
       inMemoryProcessing: { eventsPerCpuSecond: eps(loaded.events, mem.cpuMs), note: 'decode + summary + windows + built-in stats on the same events, no Kafka and no store: the processing itself' },

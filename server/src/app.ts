@@ -25,6 +25,7 @@ import { startPollers, type Pollers } from './ingest/pollers/index.ts';
 import type { Stage } from './streams/stateful-stage.ts';
 import { createIngestToken, findIngestToken } from './store/ingest-tokens.ts';
 import stats from './api/stats.ts';
+import predictionsApi from './api/predictions.ts';
 import live from './api/live.ts';
 import grpc, { grpcTenant } from './api/grpc.ts';
 import apps from './api/apps.ts';
@@ -152,6 +153,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(matches, { store: infra.store, cache: reads, tenant: tenantOf });
     await app.register(catalog, { store: infra.store, tenant: tenantOf });
     await app.register(stats, { store: infra.store, cache: reads, tenant: tenantOf });
+    await app.register(predictionsApi, { store: infra.store, tenant: tenantOf });
     const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }), onSent: (tenant) => meter.record(tenant, undefined, 'live_message') });
     await app.register(live, { hub, tenant: tenantOf });
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
@@ -201,6 +203,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         workers: config.processorWorkers,
         concurrency: config.processorConcurrency,
         historyLength: config.liveHistoryLength,
+        predictions: config.predictions,
         ...(pluginHost ? { plugins: pluginHost } : {}),
       });
       archiver = await startArchiver({

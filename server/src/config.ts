@@ -90,6 +90,7 @@ export const VARS = {
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
   CLUTCH_PROCESSOR_WORKERS: { kind: 'int', doc: 'Worker threads of the processor role for decoding, stats, windows and snapshots (0: on the main thread).', default: '1', min: 0, max: 64 },
+  CLUTCH_PREDICTIONS: { kind: 'enum', doc: 'Live win-probability predictions in the processor (docs/predictions.md): in the live stream, stored per match, served by GET /v1/matches/{id}/predictions.', default: 'on', values: ['on', 'off'] },
   CLUTCH_PROCESSOR_CONCURRENCY: { kind: 'int', doc: 'Batches the processor applies and writes at once (different partitions).', default: '4', min: 1, max: 64 },
   CLUTCH_API_MICROCACHE_MS: { kind: 'int', doc: 'How long (ms) the API keeps a leaderboard read in process memory before asking Redis again; 0 = always ask. Per-match reads are never kept.', default: '500', min: 0, max: 60_000 },
   CLUTCH_LIVE_HISTORY_LENGTH: { kind: 'int', doc: 'Stat deltas kept per match in Redis for live clients that resume (older gaps get a fresh snapshot).', default: '1000', min: 1, max: 100_000 },
@@ -177,6 +178,8 @@ export interface Config {
   /** HTTP/2 cleartext port of the gRPC API; undefined = none. */
   grpcH2cPort: number | undefined;
   processorConcurrency: number;
+  /** CLUTCH_PREDICTIONS */
+  predictions: boolean;
   pluginWorkers: number;
   pluginCacheMs: number;
   pluginNice: number;
@@ -336,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     grpcH2cPort: opt('CLUTCH_GRPC_H2C_PORT') === undefined ? undefined : int('CLUTCH_GRPC_H2C_PORT'),
     apiMicroCacheMs: int('CLUTCH_API_MICROCACHE_MS'),
     processorConcurrency: int('CLUTCH_PROCESSOR_CONCURRENCY'),
+    predictions: str('CLUTCH_PREDICTIONS') === 'on',
     pluginWorkers: int('CLUTCH_PLUGIN_WORKERS'),
     pluginCacheMs: int('CLUTCH_PLUGIN_CACHE_MS'),
     pluginNice: int('CLUTCH_PLUGIN_NICE'),

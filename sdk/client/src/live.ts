@@ -30,7 +30,29 @@ export interface LiveMessage {
   stats?: unknown;
   /** snapshot and delta: the tenant's plugin values, by `name@version` (docs/plugins.md). */
   plugins?: Record<string, { values: Array<{ stat: string; subject: { kind: 'player' | 'team' | 'match'; id: string }; value: number | boolean | string }> }>;
+  /** delta: the win-probability predictions made on its events, in seq order (docs/predictions.md). */
+  predictions?: LivePrediction[];
+  /** snapshot: the match's latest prediction, when it has one. */
+  prediction?: LivePrediction;
   [k: string]: unknown;
+}
+
+/** A win-probability prediction (docs/live.md, docs/predictions.md). */
+export interface LivePrediction {
+  seq: number;
+  kind: 'live' | 'draft';
+  occurredAt: string;
+  gameTimeMs: number;
+  model: { name: string; version: string; base?: string };
+  /** Each team's probability of winning the match (sum 1), in the match's team order. */
+  teams: Array<{ id: string; name: string; probability: number }>;
+  /** Shooters: P(the CT/defending side wins the round being played or the next). */
+  round?: { number: number; ctTeam: string; probabilityCt: number };
+  explanation: { towards: string; inputs: Array<{ feature: string; label: string; value: number; contribution: number }> };
+  /** Live: the event that moved it and the win probability it added to `team`. */
+  event?: { seq: number; type: string; player?: string; team?: string; wpa: number };
+  /** Live: win probability added per player so far. */
+  playerWpa?: Record<string, number>;
 }
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';

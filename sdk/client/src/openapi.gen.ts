@@ -4683,6 +4683,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/matches/{id}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A match's win-probability predictions
+         * @description The time series the processor stored (one prediction per relevant event, plus the draft one), in seq order. Page with `afterSeq` (`next` is the last seq of a full page; null at the end). Same messages as the live stream (`predictions` of each delta).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Predictions after this seq. */
+                    afterSeq?: number;
+                    kind?: "live" | "draft";
+                    /** @description Page size (1–1000). */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                event?: {
+                                    player?: string;
+                                    seq: number;
+                                    team?: string;
+                                    type: string;
+                                    /** @description Win probability added to `team` by this event. */
+                                    wpa: number;
+                                };
+                                explanation: {
+                                    inputs: {
+                                        /** @description Contribution to the model's logit (positive: towards `towards`). */
+                                        contribution: number;
+                                        feature: string;
+                                        label: string;
+                                        value: number;
+                                    }[];
+                                    towards: string;
+                                };
+                                gameTimeMs: number;
+                                kind: "live" | "draft";
+                                model: {
+                                    /** @description The shipped model underneath (`<task>.v<N>`). */
+                                    base?: string;
+                                    name: string;
+                                    version: string;
+                                };
+                                /** Format: date-time */
+                                occurredAt: string;
+                                /** @description Win probability added per player so far (sum over the events they made). */
+                                playerWpa?: {
+                                    [key: string]: number;
+                                };
+                                /** @description Shooters: P(the CT / defending side wins the round being played, or the next one). */
+                                round?: {
+                                    ctTeam: string;
+                                    number: number;
+                                    probabilityCt: number;
+                                };
+                                /** @description The event after which it was computed. */
+                                seq: number;
+                                /** @description Each team's probability of winning the match, in the match's team order (sum 1). */
+                                teams: {
+                                    id: string;
+                                    name: string;
+                                    probability: number;
+                                }[];
+                            }[];
+                            next: number | null;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/matches/{id}/state": {
         parameters: {
             query?: never;
@@ -7931,6 +8104,137 @@ export interface paths {
                 };
                 /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/predict/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft what-if
+         * @description P(team 1 wins) from the picks (5 a side when complete; a partial draft is scored on the picks so far), with the top contributing picks, synergies and match-ups (contributions to the logit). Models: dota2-draft (hero ids 1–113) and lol-draft (champion ids); docs/predictions.md for what they know.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        task: "dota2-draft" | "lol-draft";
+                        /** @description Hero ids (Dota 2, 1–113) or champion ids (LoL), at most 5. */
+                        team1: number[];
+                        /** @description Hero ids (Dota 2, 1–113) or champion ids (LoL), at most 5. */
+                        team2: number[];
+                        /** @default 10 */
+                        top: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bias: number;
+                            contributions: {
+                                /** @description Contribution to the model's logit (positive: towards `towards`). */
+                                contribution: number;
+                                feature: string;
+                                label: string;
+                                value: number;
+                            }[];
+                            logit: number;
+                            model: {
+                                name: string;
+                                version: string;
+                            };
+                            /** @description P(team 1 wins). */
+                            probability: number;
+                            /** @description The contributions not listed, summed. */
+                            rest: number;
+                            task: string;
+                            teams: {
+                                probability: number;
+                                team: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            details?: ({
+                                in: string;
+                                message: string;
+                                path: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Every 4xx/5xx answer: a stable code, a message, and details when there are several problems. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -71,6 +71,8 @@ const RULES: ReadonlyArray<readonly [string, string, RouteAccess]> = [
   ['*', '/v1/webhooks*', scope('webhooks:manage')],
   ['*', '/v1/live*', scope('live:read')],
   ['*', '/v1/matches/:id/live*', scope('live:read')],
+  // Draft what-if (api/predictions.ts): a computation over public model data, read-only.
+  ['POST', '/v1/predict/draft', scope('matches:read')],
   ['GET', '/v1/*', scope('matches:read')],
   ['HEAD', '/v1/*', scope('matches:read')],
   // gRPC / Connect (proto/clutch/v1).

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import type { CacheBackend, Unsubscribe } from '../ports/cache.ts';
 import type { Store } from '../ports/store.ts';
-import { historyKey, statsChannel, statsKey, type StatsDelta } from '../processing/processor.ts';
+import { historyKey, predictionKey, statsChannel, statsKey, type StatsDelta } from '../processing/processor.ts';
 import { matchOutputs } from '../store/plugins.ts';
 import { getMatchStats } from '../store/stats.ts';
 
@@ -203,6 +203,11 @@ export class LiveHub {
     return JSON.stringify(out);
   }
 
+  /** @internal The match's latest win-probability prediction as JSON text (undefined: none, or Redis cold). */
+  async prediction(tenant: string, matchId: string): Promise<string | undefined> {
+    return (await this.#cache.cache.get(predictionKey(tenant, matchId)).catch(() => undefined)) ?? undefined;
+  }
+
   /** @internal The match's current stats (Redis, else the store). */
   async view(tenant: string, matchId: string): Promise<{ lastSeq: number; text: string } | undefined> {
     const cached = await this.#cache.cache.get(statsKey(tenant, matchId)).catch(() => undefined);
@@ -227,6 +232,8 @@ function deltaMessage(d: StatsDelta): string {
     stats: d.stats,
     windows: d.windows,
     ...(d.plugins ? { plugins: d.plugins } : {}),
+    ...(d.predictions ? { predictions: d.predictions } : {}),
+    ...(d.predictionsOmitted ? { predictionsOmitted: d.predictionsOmitted } : {}),
   });
 }
 
@@ -297,8 +304,8 @@ export class LiveSession {
     if (!resumed) {
       const view = await this.#hub.view(this.tenant, matchId);
       if (view && view.lastSeq > (afterSeq ?? -1) && view.lastSeq > this.#lastSent(matchId)) {
-        const plugins = await this.#hub.pluginValues(this.tenant, matchId);
-        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}",${plugins ? `"plugins":${plugins},` : ''}"stats":${view.text}}`, 'snapshot', view.lastSeq);
+        const [plugins, prediction] = await Promise.all([this.#hub.pluginValues(this.tenant, matchId), this.#hub.prediction(this.tenant, matchId)]);
+        this.#send(`{"type":"snapshot","matchId":${JSON.stringify(matchId)},"seq":${view.lastSeq},${reason ? `"reason":"${reason}",` : ''}"sentAt":"${new Date().toISOString()}",${plugins ? `"plugins":${plugins},` : ''}${prediction ? `"prediction":${prediction},` : ''}"stats":${view.text}}`, 'snapshot', view.lastSeq);
         this.#setLast(matchId, view.lastSeq);
       }
     }

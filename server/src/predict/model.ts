@@ -137,7 +137,10 @@ export class Model {
   }
 
   private denseValues(values: number[]): Float64Array {
-    return Float64Array.from(this.denseMap!, (j) => values[j]!);
+    const map = this.denseMap!;
+    const x = new Float64Array(map.length);
+    for (let i = 0; i < map.length; i++) x[i] = values[map[i]!]!;
+    return x;
   }
 
   predict(row: Row): Prediction {
@@ -179,6 +182,7 @@ export class Model {
           i = j;
         }
       }
+      if (top < g.features.length) return this.#topOf(g.features, x, acc, bias, top);
       g.features.forEach((n, i) => contrib.set(n, { value: x[i]!, c: acc[i]! }));
     }
     const all = [...contrib].map(([feature, { value, c }]) => ({ feature, label: this.extractor.label(feature), value, contribution: c }));
@@ -187,5 +191,35 @@ export class Model {
     const shown = all.slice(0, top);
     const rest = all.slice(shown.length).reduce((s, c) => s + c.contribution, 0);
     return { logit, probability: applyCalibration(this.file.calibration, logit), bias, contributions: shown, rest };
+  }
+
+  /**
+   * The same answer as the general path for a dense model limited to its `top` inputs, without building
+   * and sorting an object per feature (the live path explains on every relevant event): the top ones are
+   * picked by the same order (|contribution| descending, then name).
+   */
+  #topOf(names: readonly string[], x: ArrayLike<number>, acc: ArrayLike<number>, bias: number, top: number): Explanation {
+    const before = (i: number, j: number) => {
+      const a = Math.abs(acc[i]!);
+      const b = Math.abs(acc[j]!);
+      return a > b || (a === b && names[i]! < names[j]!);
+    };
+    const picked: number[] = [];
+    const taken = new Uint8Array(names.length);
+    for (let k = 0; k < top; k++) {
+      let best = -1;
+      for (let i = 0; i < names.length; i++) if (!taken[i] && (best < 0 || before(i, best))) best = i;
+      taken[best] = 1;
+      picked.push(best);
+    }
+    let sum = 0;
+    let rest = 0;
+    for (let i = 0; i < names.length; i++) {
+      sum += acc[i]!;
+      if (!taken[i]) rest += acc[i]!;
+    }
+    const logit = bias + sum;
+    const contributions = picked.map((i) => ({ feature: names[i]!, label: this.extractor.label(names[i]!), value: x[i]!, contribution: acc[i]! }));
+    return { logit, probability: applyCalibration(this.file.calibration, logit), bias, contributions, rest };
   }
 }

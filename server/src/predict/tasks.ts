@@ -219,15 +219,30 @@ export const CS_ENGINEERED = [
   ...CS_MAPS.map((m) => `map=${m}`),
 ];
 
+// Column names per side, built once (string templates per row cost more than the trees).
+const CS_SIDE_KEYS = Object.fromEntries(
+  (['ct', 't'] as const).map((s) => [
+    s,
+    {
+      weapons: CS_WEAPONS.map((w) => [`${s}_weapon_${w}`, CS_PRICE[w]!] as const),
+      grenades: CS_GRENADES.map((g) => [`${s}_grenade_${g}`, CS_PRICE[g]!] as const),
+      armor: `${s}_armor`,
+      helmets: `${s}_helmets`,
+      groups: CS_GROUP_NAMES.map((g) => [g, CS_GROUPS[g]!.map((w) => `${s}_${g === 'grenade' ? 'grenade' : 'weapon'}_${w}`)] as const),
+    },
+  ]),
+) as unknown as Record<'ct' | 't', { weapons: ReadonlyArray<readonly [string, number]>; grenades: ReadonlyArray<readonly [string, number]>; armor: string; helmets: string; groups: ReadonlyArray<readonly [string, string[]]> }>;
+
 function csEngineered(r: TableRow): number[] {
   const n = r.num;
   const side = (s: 'ct' | 't') => {
+    const k = CS_SIDE_KEYS[s];
     let equip = 0;
     const groups: Record<string, number> = {};
-    for (const w of CS_WEAPONS) equip += n[`${s}_weapon_${w}`]! * CS_PRICE[w]!;
-    for (const g of CS_GRENADES) equip += n[`${s}_grenade_${g}`]! * CS_PRICE[g]!;
-    equip += n[`${s}_armor`]! * 6.5 + n[`${s}_helmets`]! * 350 + (s === 'ct' ? n.ct_defuse_kits! * 400 : 0);
-    for (const g of CS_GROUP_NAMES) groups[g] = CS_GROUPS[g]!.reduce((a, w) => a + (n[`${s}_${g === 'grenade' ? 'grenade' : 'weapon'}_${w}`] ?? 0), 0);
+    for (const [c, price] of k.weapons) equip += n[c]! * price;
+    for (const [c, price] of k.grenades) equip += n[c]! * price;
+    equip += n[k.armor]! * 6.5 + n[k.helmets]! * 350 + (s === 'ct' ? n.ct_defuse_kits! * 400 : 0);
+    for (const [g, cols] of k.groups) groups[g] = cols.reduce((a, c) => a + (n[c] ?? 0), 0);
     return { equip, groups };
   };
   const ct = side('ct');

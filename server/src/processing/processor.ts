@@ -30,6 +30,9 @@ import { fromCanonicalValue } from '../events/codec.ts';
 import type { MatchPluginResult, PluginHost } from '../plugins/host.ts';
 import type { StatValue } from '../plugins/output.ts';
 import { writeOutputs, writeStates, type PluginStateRow } from '../store/plugins.ts';
+import { loadShippedModels } from '../predict/index.ts';
+import type { LivePrediction } from '../predict/live.ts';
+import { writePredictions } from '../store/predictions.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
 import { ensureWindowMonths, entitiesOf, loadSnapshot, upsertEntities, upsertWindowsJson, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
@@ -69,6 +72,8 @@ export interface ProcessorOptions {
   historyLength?: number;
   /** Tenant plugins: the active ones run on every batch (omit: none run). */
   plugins?: PluginHost;
+  /** Live win probability on every relevant event (docs/predictions.md; CLUTCH_PREDICTIONS). Default on. */
+  predictions?: boolean;
 }
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
@@ -81,6 +86,8 @@ export const liveChannel = (tenant: string) => `t:${tenant}:live:matches`;
 /** Recent stat deltas of a match (LiveHistory stream), for resume. */
 export const historyKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:history`;
 export const statsChannel = (tenant: string) => `t:${tenant}:live:stats`;
+/** The latest win-probability prediction of a match (JSON), for live snapshots. */
+export const predictionKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}:prediction`;
 /** Leaderboard keys: per title, and per tournament within a title. */
 export const boardKey = (tenant: string, title: string, stat: string, tournament?: string) => (tournament ? `t:${tenant}:lb:${title}:t:${tournament}:${stat}` : `t:${tenant}:lb:${title}:${stat}`);
 
@@ -107,12 +114,27 @@ export interface StatsDelta {
   windows: { minutes: number[]; corrections: number[] };
   /** Values the tenant's active plugins emitted for this batch, by `name@version` (docs/plugins.md). */
   plugins?: Record<string, { values: StatValue[] }>;
+  /**
+   * Win-probability predictions made on this delta's events, in seq order (docs/predictions.md): the
+   * last MAX_DELTA_PREDICTIONS of them (a batch caught up from a backlog may make more; all are stored).
+   * Live sends only: not in the clutch.stats.v1 record.
+   */
+  predictions?: LivePrediction[];
+  /** Predictions of this delta's events left out of `predictions` (older ones of a large batch): read them over REST. */
+  predictionsOmitted?: number;
 }
+
+/** Predictions a delta carries at most (live batches hold a few events; catch-up batches thousands). */
+export const MAX_DELTA_PREDICTIONS = 20;
 
 export type Processor = Supervised;
 
 export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
-  const shards = createShards({ workers: o.workers ?? 1, log: o.log, ...(o.maxCachedMatches !== undefined ? { maxCachedMatches: o.maxCachedMatches } : {}), ...(o.allowedLatenessMs !== undefined ? { allowedLatenessMs: o.allowedLatenessMs } : {}) });
+  const predictions = o.predictions ?? true;
+  // The shipped models are read here once to fail at start when one is missing or broken; each shard
+  // (worker thread) loads its own copy once.
+  if (predictions) loadShippedModels();
+  const shards = createShards({ workers: o.workers ?? 1, log: o.log, predictions, ...(o.maxCachedMatches !== undefined ? { maxCachedMatches: o.maxCachedMatches } : {}), ...(o.allowedLatenessMs !== undefined ? { allowedLatenessMs: o.allowedLatenessMs } : {}) });
   let batchIds = 0;
   const historyLength = o.historyLength ?? 1000;
   const concurrency = Math.max(1, o.concurrency ?? 4);
@@ -193,16 +215,22 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     const processedAt = new Date();
     const deltas: StatsDelta[] = list.map((t, i) => {
       const fromPlugins = plugged[i]?.delta;
-      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes, ...(fromPlugins ? { plugins: fromPlugins } : {}) };
+      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes, ...(fromPlugins ? { plugins: fromPlugins } : {}), ...(t.predictions?.length ? { predictions: t.predictions.slice(-MAX_DELTA_PREDICTIONS) } : {}), ...((t.predictions?.length ?? 0) > MAX_DELTA_PREDICTIONS ? { predictionsOmitted: t.predictions!.length - MAX_DELTA_PREDICTIONS } : {}) };
       corrections.inc(delta.windows.corrections.length);
       return delta;
     });
     // Each delta serialised once (its stats, the largest part, once too) for Redis and Kafka alike.
     const jsons = deltas.map((d) => {
-      const { stats, plugins, ...head } = d;
+      const { stats, plugins, predictions: preds, predictionsOmitted, ...head } = d;
       const statsJson = JSON.stringify(stats);
-      if (plugins) return { statsJson, json: `${JSON.stringify({ ...head, plugins }).slice(0, -1)},"stats":${statsJson}}` };
-      return { statsJson, json: `${JSON.stringify(head).slice(0, -1)},"stats":${statsJson}}` };
+      const start = JSON.stringify(plugins ? { ...head, plugins } : head).slice(0, -1);
+      // Kafka's record (clutch.stats.v1) has no predictions; the live one has them, and the latest
+      // one alone is kept for snapshots.
+      const record = `${start},"stats":${statsJson}}`;
+      if (!preds) return { statsJson, json: record, record };
+      const latest = JSON.stringify(preds.at(-1));
+      const json = `${start},"predictions":${JSON.stringify(preds)}${predictionsOmitted ? `,"predictionsOmitted":${predictionsOmitted}` : ''},"stats":${statsJson}}`;
+      return { statsJson, latest, json, record };
     });
     // Live clients first: the deltas go out before the store write, which is off the live path.
     // Applying is deterministic, so if the write fails and the batch is applied again from the last
@@ -236,6 +264,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       await writeOutputs(trx, moved.flatMap((p) => p.outputs));
       pluginStates = moved.flatMap((p) => p.states);
       await writeStates(trx, pluginStates);
+      // Predictions with the match's stats, for matches this batch moved forward (a replay writes none).
+      await writePredictions(trx, list.flatMap((t) => (t.predictions?.length && written.has(key(t.tenant, t.matchId)) ? [{ tenant: t.tenant, matchId: t.matchId, predictions: t.predictions }] : [])));
       entities = entitiesOf(writes);
     });
     storing();
@@ -305,11 +335,12 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
   };
 
   /** Each delta into its match's history, then onto the tenant's channel (live sessions), and the live stats view. */
-  const sendLive = async (deltas: StatsDelta[], jsons: Array<{ json: string; statsJson: string }>): Promise<void> => {
+  const sendLive = async (deltas: StatsDelta[], jsons: Array<{ json: string; statsJson: string; latest?: string | undefined }>): Promise<void> => {
     await Promise.all(
       deltas.map(async (d, i) => {
-        const { json, statsJson } = jsons[i]!;
+        const { json, statsJson, latest } = jsons[i]!;
         await o.cache.cache.set(statsKey(d.tenant, d.matchId), statsJson, DAY_MS);
+        if (latest) await o.cache.cache.set(predictionKey(d.tenant, d.matchId), latest, DAY_MS);
         // Recent deltas per match, by seq, for clients that reconnect and resume (duplicates refused).
         // History before publishing: a live subscriber registers, then reads the history, so every
         // delta is in what it read or in what it hears (never in neither).
@@ -319,7 +350,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     );
   };
 
-  const publish = async (entities: Entities, deltas: StatsDelta[], jsons: Array<{ json: string }>, summaries: LiveSummary[]): Promise<void> => {
+  const publish = async (entities: Entities, deltas: StatsDelta[], jsons: Array<{ record: string }>, summaries: LiveSummary[]): Promise<void> => {
     // Players, teams and tournaments are shared with other partitions: written after the match's
     // own rows, outside its transaction, in key order, and only when new or changed since this
     // process last wrote them.
@@ -359,7 +390,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     );
     // Consumers of clutch.stats.v1 drop a delta whose seq they have seen (a retry may resend one).
     if (o.statsTopic && deltas.length) {
-      await o.eventLog.append(deltas.map((d, i) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(jsons[i]!.json) })));
+      await o.eventLog.append(deltas.map((d, i) => ({ topic: o.statsTopic!, key: d.matchId, value: Buffer.from(jsons[i]!.record) })));
     }
   };
 

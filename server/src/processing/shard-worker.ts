@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { MatchShard } from './shard.ts';
 import type { ShardRequest, ShardResponse } from './shards.ts';
 
-const shard = new MatchShard(workerData as { maxCachedMatches?: number; allowedLatenessMs?: number });
+const shard = new MatchShard(workerData as { maxCachedMatches?: number; allowedLatenessMs?: number; predictions?: boolean });
 
 parentPort!.on('message', (req: ShardRequest) => {
   let res: ShardResponse;

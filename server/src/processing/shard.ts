@@ -8,6 +8,8 @@
 // States are a cache of what the store holds after each batch: dropping them (clear) is always safe.
 import { applyStats, applyToSummary, newStats, statsView, type Envelope, type LiveSummary, type MatchStatsView, type StatsState, type Title } from '@clutch/core';
 import { fromCanonicalValue } from '../events/codec.ts';
+import { loadShippedModels } from '../predict/index.ts';
+import { LivePredictor, newPredState, type LivePrediction, type PredState } from '../predict/live.ts';
 import { windowRowsJson, type WindowRow, type WindowRowsJson } from '../store/stats.ts';
 import { addValues, afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
 
@@ -20,6 +22,8 @@ export interface MatchProc {
   summary?: LiveSummary;
   stats: StatsState;
   win: WindowState;
+  /** The win-probability predictor's state (predictions on). */
+  pred?: PredState;
 }
 
 /** match_stats.state */
@@ -29,6 +33,7 @@ export interface Snapshot {
   win: WindowState;
   tournamentId?: string;
   seriesId?: string;
+  pred?: PredState;
 }
 
 /** What the store holds for a match the shard has no state for (both absent for a new match). */
@@ -65,6 +70,8 @@ export interface TouchedMatch {
   /** The window rows the batch changed, serialised for the store here (no copy of row objects between threads). */
   rows: WindowRowsJson;
   changes: WindowChanges;
+  /** Win-probability predictions made on this batch's events, in seq order (predictions on). */
+  predictions?: LivePrediction[];
 }
 
 export interface ApplyResult {
@@ -106,10 +113,13 @@ export class MatchShard {
   readonly #pending = new Map<number, Pending>();
   readonly #max: number;
   readonly #lateness: number;
+  readonly #predictor: LivePredictor | undefined;
 
-  constructor(o: { maxCachedMatches?: number; allowedLatenessMs?: number } = {}) {
+  constructor(o: { maxCachedMatches?: number; allowedLatenessMs?: number; predictions?: boolean } = {}) {
     this.#max = o.maxCachedMatches ?? 10_000;
     this.#lateness = o.allowedLatenessMs ?? 60_000;
+    // The shipped models, loaded once per shard (per worker thread): a missing one fails at start.
+    if (o.predictions) this.#predictor = new LivePredictor(loadShippedModels());
   }
 
   get size(): number {
@@ -146,7 +156,8 @@ export class MatchShard {
     const seeded = new Map(seeds.map((s) => [key(s.tenant, s.matchId), s]));
     const counts = { applied: 0, late: 0, duplicate: 0, invalid: 0 };
     const invalid: ApplyResult['invalid'] = [];
-    const touched = new Map<string, { m: MatchProc; changes: WindowChanges; roundsAtStart: number; fromSeq: number; last: Envelope }>();
+    const touched = new Map<string, { m: MatchProc; changes: WindowChanges; roundsAtStart: number; fromSeq: number; last: Envelope; predictions?: LivePrediction[] }>();
+    const predictor = this.#predictor;
     for (const [index, e] of p.events.entries()) {
       if (typeof e === 'string') {
         counts.invalid++;
@@ -168,6 +179,10 @@ export class MatchShard {
       let t = touched.get(k);
       if (!t) touched.set(k, (t = { m, changes: { minutes: [], corrections: [] }, roundsAtStart: m.stats.rounds.length, fromSeq: e.seq, last: e }));
       counts[applyEvent(m, e, this.#lateness, t.changes)]++;
+      if (predictor) {
+        const made = predictor.observe(m.stats, (m.pred ??= newPredState()), e);
+        if (made) (t.predictions ??= []).push(...made);
+      }
       t.last = e;
       t.roundsAtStart = Math.min(t.roundsAtStart, m.stats.rounds.length);
     }
@@ -178,7 +193,7 @@ export class MatchShard {
     }
     while (this.#states.size > this.#max) this.#states.delete(this.#states.keys().next().value!);
     return {
-      touched: [...touched.values()].map(({ m, changes, roundsAtStart, fromSeq, last }) => ({
+      touched: [...touched.values()].map(({ m, changes, roundsAtStart, fromSeq, last, predictions }) => ({
         tenant: m.tenant,
         matchId: m.matchId,
         title: m.stats.title,
@@ -191,9 +206,10 @@ export class MatchShard {
         receivedAt: last.receivedAt,
         ...(m.summary ? { summary: m.summary } : {}),
         view: statsView(m.stats),
-        snapshot: JSON.stringify({ v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}) } satisfies Snapshot),
+        snapshot: JSON.stringify({ v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}), ...(m.pred ? { pred: m.pred } : {}) } satisfies Snapshot),
         rows: windowRowsJson(windowRows(m, changes, roundsAtStart)),
         changes: { minutes: [...new Set(changes.minutes)], corrections: [...new Set(changes.corrections)] },
+        ...(predictions ? { predictions } : {}),
       })),
       counts,
       invalid,
@@ -221,6 +237,7 @@ function fromSeed(s: MatchSeed, first: Envelope): MatchProc {
     ...(s.summary ? { summary: s.summary } : {}),
     ...(snap?.tournamentId ? { tournamentId: snap.tournamentId } : {}),
     ...(snap?.seriesId ? { seriesId: snap.seriesId } : {}),
+    ...(snap?.pred ? { pred: snap.pred } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface Shards {
 export interface ShardOptions {
   maxCachedMatches?: number;
   allowedLatenessMs?: number;
+  /** Live win-probability predictions (the shipped models are loaded in each shard). */
+  predictions?: boolean;
 }
 
 export type ShardRequest =
@@ -71,7 +73,7 @@ class ShardThread {
   }
 
   #spawn(): Worker {
-    const w = new Worker(new URL('./shard-worker.ts', import.meta.url), { workerData: { maxCachedMatches: this.o.maxCachedMatches, allowedLatenessMs: this.o.allowedLatenessMs }, name: `clutch-shard-${this.index}` });
+    const w = new Worker(new URL('./shard-worker.ts', import.meta.url), { workerData: { maxCachedMatches: this.o.maxCachedMatches, allowedLatenessMs: this.o.allowedLatenessMs, predictions: this.o.predictions }, name: `clutch-shard-${this.index}` });
     w.on('message', (res: ShardResponse) => {
       const call = this.#calls.get(res.id);
       if (!call) return;

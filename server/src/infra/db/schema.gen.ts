@@ -109,6 +109,17 @@ export interface MatchPlayerStats {
   tournament_id: string | null;
 }
 
+export interface MatchPredictions {
+  kind: string;
+  match_id: string;
+  model: string;
+  occurred_at: Date;
+  prediction: Json;
+  seq: number;
+  tenant_id: string;
+  version: string;
+}
+
 export interface MatchRosters {
   character: string | null;
   match_id: string;
@@ -413,6 +424,7 @@ export interface DB {
   invitations: Invitations;
   match_events: MatchEvents;
   match_player_stats: MatchPlayerStats;
+  match_predictions: MatchPredictions;
   match_rosters: MatchRosters;
   match_stats: MatchStats;
   match_team_stats: MatchTeamStats;
