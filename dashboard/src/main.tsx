@@ -1,10 +1,13 @@
-// The Clutch dashboard: fans' live path (live matches → one match, live). Hash routing (router.ts).
+// The Clutch dashboard: fans' live path (live matches → one match, live) and the developer portal
+// (sign-in, organisation, apps, usage, billing, plugins, webhooks). Hash routing (router.ts).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { href, useRoute } from './router.ts';
 import { MatchesPage } from './pages/MatchesPage.tsx';
 import { MatchPage } from './pages/MatchPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { DevPortal } from './pages/dev/DevPortal.tsx';
 import './styles.css';
 
 function App() {
@@ -26,6 +29,11 @@ function App() {
               </a>
             </li>
             <li>
+              <a href={href.dev()} aria-current={route.page === 'dev' || route.page === 'signin' ? 'page' : undefined}>
+                Developers
+              </a>
+            </li>
+            <li>
               <a href={href.settings()} aria-current={route.page === 'settings' ? 'page' : undefined}>
                 Settings
               </a>
@@ -37,6 +45,8 @@ function App() {
         {route.page === 'matches' && <MatchesPage {...(route.title ? { title: route.title } : {})} />}
         {route.page === 'match' && <MatchPage key={route.id} id={route.id} />}
         {route.page === 'settings' && <SettingsPage />}
+        {route.page === 'signin' && <SignInPage {...(route.error ? { error: route.error } : {})} {...(route.message ? { message: route.message } : {})} />}
+        {route.page === 'dev' && <DevPortal section={route.section} />}
         {route.page === 'not-found' && (
           <section className="card">
             <h1>Not found</h1>

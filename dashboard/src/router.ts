@@ -2,9 +2,19 @@
 // server-side fallback is needed and links keep working when the app is opened from a file server.
 //   #/                   live matches (all titles)    #/?title=cs2   one title
 //   #/matches/<id>       one match, live              #/settings     API key
+//   #/signin             sign in (providers)          #/dev/<section>  developer portal (org, apps, usage, billing, plugins, webhooks)
 import { useSyncExternalStore } from 'react';
 
-export type Route = { page: 'matches'; title?: string } | { page: 'match'; id: string } | { page: 'settings' } | { page: 'not-found'; path: string };
+export const DEV_SECTIONS = ['org', 'apps', 'usage', 'billing', 'plugins', 'webhooks'] as const;
+export type DevSection = (typeof DEV_SECTIONS)[number];
+
+export type Route =
+  | { page: 'matches'; title?: string }
+  | { page: 'match'; id: string }
+  | { page: 'settings' }
+  | { page: 'signin'; error?: string; message?: string }
+  | { page: 'dev'; section: DevSection }
+  | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -17,6 +27,14 @@ export function parseRoute(hash: string): Route {
   const m = /^\/matches\/([^/]+)$/.exec(path);
   if (m) return { page: 'match', id: decodeURIComponent(m[1]!) };
   if (path === '/settings') return { page: 'settings' };
+  if (path === '/signin') {
+    const error = params.get('error');
+    const message = params.get('message');
+    return { page: 'signin', ...(error ? { error } : {}), ...(message ? { message } : {}) };
+  }
+  if (path === '/dev' || path === '/dev/') return { page: 'dev', section: 'org' };
+  const d = /^\/dev\/([a-z]+)$/.exec(path);
+  if (d && (DEV_SECTIONS as readonly string[]).includes(d[1]!)) return { page: 'dev', section: d[1] as DevSection };
   return { page: 'not-found', path };
 }
 
@@ -24,6 +42,8 @@ export const href = {
   matches: (title?: string) => (title ? `#/?title=${encodeURIComponent(title)}` : '#/'),
   match: (id: string) => `#/matches/${encodeURIComponent(id)}`,
   settings: () => '#/settings',
+  signin: () => '#/signin',
+  dev: (section: DevSection = 'org') => `#/dev/${section}`,
 };
 
 const subscribe = (onChange: () => void) => {

@@ -5,20 +5,26 @@
 //                                      verified, user created or found by (provider, subject), pending
 //                                      invitations of a verified email accepted, session cookie set, → 302
 //   POST /auth/logout                 revokes the session (needs X-CSRF-Token like any cookie write)
+// A browser (Accept: text/html) whose sign-in fails is sent back to the dashboard's sign-in page with
+// the error's code and message (#/signin?error=…&message=…) when the dashboard is built; API clients
+// keep the JSON error.
 // The sign-in in progress rides in an encrypted cookie of the browser that started it, so a callback
 // from another browser (login CSRF) or with another state is refused. The redirect URI is built from
 // CLUTCH_ISSUER (the public URL), never from the request's Host.
 import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import Type from 'typebox';
 import { signedInOf } from '../auth/plugin.ts';
 import { ProviderUnavailable, SignInRefused, type ProviderConfig, type SignInProviders } from '../auth/providers.ts';
 import { hashSessionId, type SessionCookies } from '../auth/session.ts';
-import { createError } from '../errors.ts';
+import { createError, isClutchError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { createSession, revokeSession, signIn, startingOrg } from '../store/users.ts';
 import { ErrorBody } from './errors.ts';
+import { DASHBOARD_DIST, DASHBOARD_PATH } from './home.ts';
 
 export const ProviderNotFound = createError('CLUTCH_PROVIDER_NOT_FOUND', 'no sign-in provider %s (GET /auth/providers lists them)', 404);
 export const ProviderDown = createError('CLUTCH_PROVIDER_UNAVAILABLE', 'the sign-in provider %s cannot be reached; try again in a moment', 502);
@@ -47,7 +53,11 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** Where a browser lands after a failed sign-in: the dashboard's sign-in page with the server's message. */
+const signInPage = (err: Error & { code: string }) => `${DASHBOARD_PATH}#/signin?${new URLSearchParams({ error: err.code, message: err.message.slice(0, 300) }).toString()}`;
+
 const signin: FastifyPluginAsyncTypebox<SignInOptions> = async (app, o) => {
+  const dashboard = existsSync(`${DASHBOARD_DIST}/index.html`);
   const redirectUri = (p: ProviderConfig) => `${o.publicUrl.replace(/\/$/, '')}/auth/callback/${p.id}`;
   const provider = (id: string) => {
     const p = o.providers.get(id);
@@ -124,42 +134,54 @@ const signin: FastifyPluginAsyncTypebox<SignInOptions> = async (app, o) => {
       },
     },
     async (req, reply) => {
-      const p = provider(req.params.provider);
-      const login = o.cookies.login(req);
-      // Single use: whatever happens next, this attempt is over.
-      o.cookies.clearLogin(reply);
-      reply.header('cache-control', 'no-store');
-      if (!login || login.provider !== p.id) throw new LoginExpired(p.id, p.id);
-      const q = req.query;
-      if (q.error) throw new LoginDenied(p.label, `${q.error}${q.error_description ? ` (${q.error_description.slice(0, 200)})` : ''}`);
-      if (!q.state || !same(q.state, login.state)) throw new LoginStateMismatch(p.label);
-      const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-      let identity;
       try {
-        identity = await o.providers.identify(p, { currentUrl: new URL(redirectUri(p) + search), state: login.state, nonce: login.nonce, codeVerifier: login.codeVerifier });
+        return await callback(req, reply);
       } catch (err) {
-        // The reason names the failed check; tokens and codes are never logged.
-        if (err instanceof SignInRefused) {
-          req.log.warn({ provider: p.id, reason: err.reason }, 'sign-in refused');
-          throw new LoginFailed(p.label, err.reason);
-        }
-        if (err instanceof ProviderUnavailable) {
-          req.log.warn({ provider: p.id, reason: err.message }, 'sign-in provider unavailable');
-          throw new ProviderDown(p.id);
+        if (dashboard && isClutchError(err) && /\btext\/html\b/.test(req.headers.accept ?? '')) {
+          req.log.info({ code: err.code }, 'sign-in failed: back to the dashboard');
+          return reply.header('cache-control', 'no-store').redirect(signInPage(err), 302);
         }
         throw err;
       }
-      const r = await signIn(o.db, { provider: p.id, subject: identity.subject, email: identity.email, name: identity.name });
-      if ('problem' in r) throw new AccountExists(identity.email ?? '');
-      // A session id is never reused across sign-ins (fixation): the previous one of this browser ends.
-      const previous = o.cookies.sessionId(req);
-      if (previous) await revokeSession(o.db, hashSessionId(previous));
-      const s = await createSession(o.db, { userId: r.user.id, org: await startingOrg(o.db, r.user.id), provider: p.id, ttlSeconds: o.cookies.settings.ttlSeconds });
-      o.cookies.setSession(reply, s.id, s.expiresAt);
-      req.log.info({ user: r.user.id, provider: p.id, invitationsAccepted: r.accepted.length }, 'signed in');
-      return reply.redirect(login.returnTo, 302);
     },
   );
+
+  const callback = async (req: FastifyRequest<{ Params: { provider: string }; Querystring: { code?: string; state?: string; error?: string; error_description?: string } }>, reply: FastifyReply) => {
+    const p = provider(req.params.provider);
+    const login = o.cookies.login(req);
+    // Single use: whatever happens next, this attempt is over.
+    o.cookies.clearLogin(reply);
+    reply.header('cache-control', 'no-store');
+    if (!login || login.provider !== p.id) throw new LoginExpired(p.id, p.id);
+    const q = req.query;
+    if (q.error) throw new LoginDenied(p.label, `${q.error}${q.error_description ? ` (${q.error_description.slice(0, 200)})` : ''}`);
+    if (!q.state || !same(q.state, login.state)) throw new LoginStateMismatch(p.label);
+    const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    let identity;
+    try {
+      identity = await o.providers.identify(p, { currentUrl: new URL(redirectUri(p) + search), state: login.state, nonce: login.nonce, codeVerifier: login.codeVerifier });
+    } catch (err) {
+      // The reason names the failed check; tokens and codes are never logged.
+      if (err instanceof SignInRefused) {
+        req.log.warn({ provider: p.id, reason: err.reason }, 'sign-in refused');
+        throw new LoginFailed(p.label, err.reason);
+      }
+      if (err instanceof ProviderUnavailable) {
+        req.log.warn({ provider: p.id, reason: err.message }, 'sign-in provider unavailable');
+        throw new ProviderDown(p.id);
+      }
+      throw err;
+    }
+    const r = await signIn(o.db, { provider: p.id, subject: identity.subject, email: identity.email, name: identity.name });
+    if ('problem' in r) throw new AccountExists(identity.email ?? '');
+    // A session id is never reused across sign-ins (fixation): the previous one of this browser ends.
+    const previous = o.cookies.sessionId(req);
+    if (previous) await revokeSession(o.db, hashSessionId(previous));
+    const s = await createSession(o.db, { userId: r.user.id, org: await startingOrg(o.db, r.user.id), provider: p.id, ttlSeconds: o.cookies.settings.ttlSeconds });
+    o.cookies.setSession(reply, s.id, s.expiresAt);
+    req.log.info({ user: r.user.id, provider: p.id, invitationsAccepted: r.accepted.length }, 'signed in');
+    return reply.redirect(login.returnTo, 302);
+  };
 
   app.post(
     '/auth/logout',
