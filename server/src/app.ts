@@ -154,7 +154,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(catalog, { store: infra.store, tenant: tenantOf });
     await app.register(stats, { store: infra.store, cache: reads, tenant: tenantOf });
     await app.register(predictionsApi, { store: infra.store, tenant: tenantOf });
-    const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }), onSent: (tenant) => meter.record(tenant, undefined, 'live_message') });
+    const hub = new LiveHub({ cache: infra.cache, store: infra.store, log: logger.child({ 'log.logger': 'live' }), onSent: (tenant) => meter.record(tenant, undefined, 'live_message'), onMinute: (tenant) => meter.record(tenant, undefined, 'live_minute') });
     await app.register(live, { hub, tenant: tenantOf });
     const h2c = config.grpcH2cPort === undefined ? {} : { h2c: { host: config.host, port: config.grpcH2cPort } };
     await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: grpcTenant, auth: authOptions, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });

@@ -9437,7 +9437,7 @@ export interface paths {
         };
         /**
          * The organisation's usage per app, unit and day
-         * @description Units: api_call, live_message, plugin_cpu_ms, ingest_payload. Counted in the ledger within about 10 s (docs/usage.md). Default: the current month.
+         * @description Units: api_call, live_message, live_minute, plugin_cpu_ms, ingest_payload. Counted in the ledger within about 10 s (docs/usage.md). Default: the current month.
          */
         get: {
             parameters: {

@@ -78,13 +78,35 @@ export class LiveHub {
 
   /** @internal A message went to a session of this tenant (usage metering). */
   readonly onSent: ((tenant: string) => void) | undefined;
+  /** A session of this tenant started a minute of streaming (usage metering: streamed minutes). */
+  readonly #onMinute: ((tenant: string) => void) | undefined;
+  readonly #minuteMs: number;
+  readonly #clock: () => number;
+  #minuteTimer: NodeJS.Timeout | undefined;
 
-  constructor(o: { cache: CacheBackend; store: Store; log: Logger; limits?: Partial<LiveLimits>; onSent?: (tenant: string) => void }) {
+  constructor(o: { cache: CacheBackend; store: Store; log: Logger; limits?: Partial<LiveLimits>; onSent?: (tenant: string) => void; onMinute?: (tenant: string) => void; minuteMs?: number; clock?: () => number }) {
     this.onSent = o.onSent;
+    this.#onMinute = o.onMinute;
+    this.#minuteMs = o.minuteMs ?? 60_000;
+    this.#clock = o.clock ?? Date.now;
     this.#cache = o.cache;
     this.#store = o.store;
     this.#log = o.log;
     this.limits = { ...DEFAULT_LIVE_LIMITS, ...o.limits };
+  }
+
+  /**
+   * Streamed minutes: every started minute a session is open counts one (a session of 61 s is 2),
+   * counted when it starts, so a process that dies has counted every minute it served.
+   */
+  #countMinutes(): void {
+    const now = this.#clock();
+    for (const s of this.#sessions) {
+      while (s.minutesCounted * this.#minuteMs <= now - s.openedAt) {
+        s.minutesCounted++;
+        this.#onMinute?.(s.tenant);
+      }
+    }
   }
 
   get sessions(): number {
@@ -92,13 +114,22 @@ export class LiveHub {
   }
 
   open(tenant: string, sink: LiveSink): LiveSession {
-    const s = new LiveSession(this, tenant, sink);
+    const s = new LiveSession(this, tenant, sink, this.#clock());
     this.#sessions.add(s);
+    if (this.#onMinute) {
+      s.minutesCounted = 1;
+      this.#onMinute(tenant);
+      if (!this.#minuteTimer) {
+        this.#minuteTimer = setInterval(() => this.#countMinutes(), Math.min(5_000, Math.max(10, this.#minuteMs / 4)));
+        this.#minuteTimer.unref();
+      }
+    }
     return s;
   }
 
   /** Closes every session (they resume elsewhere) and leaves the channels. */
   async close(): Promise<void> {
+    clearInterval(this.#minuteTimer);
     for (const s of [...this.#sessions]) s.end(CLOSE.goingAway, 'server shutting down: reconnect and resume');
     const channels = [...this.#channels.values()];
     this.#channels.clear();
@@ -247,9 +278,14 @@ export class LiveSession {
   readonly #follow: Follow;
   #closed = false;
 
-  constructor(hub: LiveHub, tenant: string, sink: LiveSink) {
+  /** When it opened (ms), and the streamed minutes counted for it so far (the hub counts them). */
+  readonly openedAt: number;
+  minutesCounted = 0;
+
+  constructor(hub: LiveHub, tenant: string, sink: LiveSink, openedAt: number) {
     this.#hub = hub;
     this.tenant = tenant;
+    this.openedAt = openedAt;
     this.#sink = sink;
     this.#follow = { session: this, titles: new Set(), tournaments: new Set() };
   }

@@ -24,7 +24,7 @@ import { createTestDatabase, runId } from '../support/isolation.ts';
 import { FAULTS, seeded, startStripeFaultProxy, type Fault, type FaultProxy } from '../support/stripe-fault-proxy.ts';
 
 const log = pino({ level: 'silent' });
-const EVENTS: Record<Unit, string> = { api_call: 'clutch_api_calls', live_message: 'clutch_live_messages', plugin_cpu_ms: 'clutch_plugin_cpu_ms', ingest_payload: 'clutch_ingest_payloads' };
+const EVENTS: Record<Unit, string> = { api_call: 'clutch_api_calls', live_message: 'clutch_live_messages', live_minute: 'clutch_live_minutes', plugin_cpu_ms: 'clutch_plugin_cpu_ms', ingest_payload: 'clutch_ingest_payloads' };
 const CUSTOMERS: Record<string, string> = { acme: 'cus_acme', globex: 'cus_globex', initech: 'cus_initech' };
 /** Share of meter event requests that get a fault, spread evenly over the six kinds. */
 const FAULT_SHARE = 0.4;
