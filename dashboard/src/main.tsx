@@ -6,6 +6,9 @@ import { href, useRoute } from './router.ts';
 import { MatchesPage } from './pages/MatchesPage.tsx';
 import { MatchPage } from './pages/MatchPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
+import { TournamentPage } from './pages/TournamentPage.tsx';
+import { TeamPage } from './pages/TeamPage.tsx';
+import { PlayerPage } from './pages/PlayerPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { DevPortal } from './pages/dev/DevPortal.tsx';
 import './styles.css';
@@ -24,7 +27,7 @@ function App() {
         <nav aria-label="Main">
           <ul>
             <li>
-              <a href={href.matches()} aria-current={route.page === 'matches' || route.page === 'match' ? 'page' : undefined}>
+              <a href={href.matches()} aria-current={route.page === 'matches' || route.page === 'match' || route.page === 'tournament' || route.page === 'team' || route.page === 'player' ? 'page' : undefined}>
                 Live matches
               </a>
             </li>
@@ -44,6 +47,9 @@ function App() {
       <main id="main" tabIndex={-1}>
         {route.page === 'matches' && <MatchesPage {...(route.title ? { title: route.title } : {})} />}
         {route.page === 'match' && <MatchPage key={route.id} id={route.id} />}
+        {route.page === 'tournament' && <TournamentPage key={route.id} id={route.id} />}
+        {route.page === 'team' && <TeamPage key={route.id} id={route.id} vs={route.vs} />}
+        {route.page === 'player' && <PlayerPage key={route.id} id={route.id} />}
         {route.page === 'settings' && <SettingsPage />}
         {route.page === 'signin' && <SignInPage {...(route.error ? { error: route.error } : {})} {...(route.message ? { message: route.message } : {})} />}
         {route.page === 'dev' && <DevPortal section={route.section} />}

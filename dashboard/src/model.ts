@@ -48,7 +48,11 @@ export interface ChartSpec {
   xLabel: string;
   yLabel: string;
   /** x is shown as minutes:seconds (MOBA game clock) or as round numbers. */
-  xUnit: 'minutes' | 'round';
+  xUnit: 'minutes' | 'round' | 'seq' | 'date';
+  /** A fixed x range (otherwise automatic). */
+  xRange?: [number, number];
+  /** A fixed y range (otherwise automatic). */
+  yRange?: [number, number];
   series: Array<{ label: string; color: string; bars?: boolean }>;
   /** [xs, ...ys], as uPlot wants it. */
   data: number[][];
@@ -191,4 +195,52 @@ export function killEntry(e: Record<string, unknown>): KillEntry | undefined {
   if (p.weapon) k.weapon = p.weapon;
   if (p.headshot) k.headshot = true;
   return k;
+}
+
+// ---- win probability (docs/predictions.md) --------------------------------------------------------
+
+/** A win-probability prediction (the live stream's `predictions`, GET /v1/matches/{id}/predictions). */
+export type LivePrediction = NonNullable<LiveMessage['prediction']>;
+
+/** Adds predictions to a list kept in seq order, each seq once (a later copy of a seq replaces it). */
+export function mergePredictions(prev: readonly LivePrediction[], more: readonly LivePrediction[]): LivePrediction[] {
+  if (!more.length) return prev as LivePrediction[];
+  const bySeq = new Map(prev.map((p) => [`${p.kind}:${p.seq}`, p]));
+  for (const p of more) bySeq.set(`${p.kind}:${p.seq}`, p);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq || (a.kind === b.kind ? 0 : a.kind === 'draft' ? -1 : 1));
+}
+
+/** The last prediction whose event moved the win probability (|WPA| > 0). */
+export function lastSwing(preds: readonly LivePrediction[]): LivePrediction | undefined {
+  for (let i = preds.length - 1; i >= 0; i--) if (preds[i]!.event && preds[i]!.event!.wpa !== 0) return preds[i];
+  return undefined;
+}
+
+export const percent = (p: number, digits = 0) => `${(p * 100).toFixed(digits)}%`;
+
+/** "player.killed.player" → "player killed player". */
+export const eventLabel = (type: string) => type.replace(/\./g, ' ');
+
+/** Each team's match win probability (in %) by seq: one point per prediction. */
+export function winProbabilityChart(preds: readonly LivePrediction[]): ChartSpec | undefined {
+  const last = preds.at(-1);
+  if (!last || last.teams.length < 2) return undefined;
+  const [a, b] = last.teams as [LivePrediction['teams'][0], LivePrediction['teams'][0]];
+  const xs = preds.map((p) => p.seq);
+  const pa = preds.map((p) => Math.round((p.teams.find((t) => t.id === a.id)?.probability ?? 0.5) * 1000) / 10);
+  const pb = preds.map((p) => Math.round((p.teams.find((t) => t.id === b.id)?.probability ?? 0.5) * 1000) / 10);
+  return {
+    kind: 'win-probability',
+    title: 'Win probability',
+    description: `Each team's probability of winning the match after each event (${preds.length} prediction${preds.length === 1 ? '' : 's'}). Latest, at seq ${last.seq} (${clock(last.gameTimeMs)}): ${a.name} ${percent(a.probability)}, ${b.name} ${percent(b.probability)}.`,
+    xLabel: 'Event (seq)',
+    yLabel: 'Win probability (%)',
+    xUnit: 'seq',
+    yRange: [0, 100],
+    series: [
+      { label: `${a.name} (%)`, color: COLORS[0]! },
+      { label: `${b.name} (%)`, color: COLORS[1]! },
+    ],
+    data: [xs, pa, pb],
+  };
 }

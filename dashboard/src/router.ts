@@ -2,6 +2,8 @@
 // server-side fallback is needed and links keep working when the app is opened from a file server.
 //   #/                   live matches (all titles)    #/?title=cs2   one title
 //   #/matches/<id>       one match, live              #/settings     API key
+//   #/tournaments/<id>   standings, leaderboards    #/teams/<id>[?vs=<team>]  roster, history, head-to-head
+//   #/players/<id>       recent matches, history
 //   #/signin             sign in (providers)          #/dev/<section>  developer portal (org, apps, usage, billing, plugins, webhooks)
 import { useSyncExternalStore } from 'react';
 
@@ -11,6 +13,9 @@ export type DevSection = (typeof DEV_SECTIONS)[number];
 export type Route =
   | { page: 'matches'; title?: string }
   | { page: 'match'; id: string }
+  | { page: 'tournament'; id: string }
+  | { page: 'team'; id: string; vs?: string }
+  | { page: 'player'; id: string }
   | { page: 'settings' }
   | { page: 'signin'; error?: string; message?: string }
   | { page: 'dev'; section: DevSection }
@@ -26,6 +31,14 @@ export function parseRoute(hash: string): Route {
   }
   const m = /^\/matches\/([^/]+)$/.exec(path);
   if (m) return { page: 'match', id: decodeURIComponent(m[1]!) };
+  const c = /^\/(tournaments|teams|players)\/([^/]+)$/.exec(path);
+  if (c) {
+    const id = decodeURIComponent(c[2]!);
+    if (c[1] === 'tournaments') return { page: 'tournament', id };
+    if (c[1] === 'players') return { page: 'player', id };
+    const vs = params.get('vs');
+    return { page: 'team', id, ...(vs ? { vs } : {}) };
+  }
   if (path === '/settings') return { page: 'settings' };
   if (path === '/signin') {
     const error = params.get('error');
@@ -41,6 +54,9 @@ export function parseRoute(hash: string): Route {
 export const href = {
   matches: (title?: string) => (title ? `#/?title=${encodeURIComponent(title)}` : '#/'),
   match: (id: string) => `#/matches/${encodeURIComponent(id)}`,
+  tournament: (id: string) => `#/tournaments/${encodeURIComponent(id)}`,
+  team: (id: string, vs?: string) => `#/teams/${encodeURIComponent(id)}${vs ? `?vs=${encodeURIComponent(vs)}` : ''}`,
+  player: (id: string) => `#/players/${encodeURIComponent(id)}`,
   settings: () => '#/settings',
   signin: () => '#/signin',
   dev: (section: DevSection = 'org') => `#/dev/${section}`,

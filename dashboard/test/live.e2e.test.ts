@@ -72,6 +72,11 @@ async function pageState(page: Page) {
       chartPoints: num(q('live-chart')?.dataset['points']) ?? 0,
       chartKind: q('live-chart')?.dataset['kind'],
       chartPixels: document.querySelector<HTMLCanvasElement>('[data-testid="live-chart"] canvas')?.toDataURL() ?? '',
+      winPoints: num(q('win-probability')?.dataset['points']) ?? 0,
+      winModel: q('win-probability')?.dataset['model'],
+      winLastSeq: num(q('win-probability')?.dataset['lastSeq']),
+      winSwingWpa: num(q('win-prob-swing')?.dataset['wpa']),
+      winPixels: document.querySelector<HTMLCanvasElement>('[data-testid="win-prob-chart"] canvas')?.toDataURL() ?? '',
       kills: [...document.querySelectorAll('[data-testid="kill-feed"] li')].map((li) => Number((li as HTMLElement).dataset['seq'])),
       players: [...document.querySelectorAll<HTMLTableRowElement>('[data-testid="players"] tbody tr')].map((tr) => ({
         id: tr.dataset['playerId'],
@@ -161,6 +166,14 @@ describe('dashboard: a fan follows a live match in Chromium', () => {
       },
       20_000,
     );
+    // ---- the win-probability chart (predictions are on by default) appears and moves live
+    await until('the win-probability chart', async () => (await pageState(page)).winPoints > 0, 10_000);
+    const winFirst = await pageState(page);
+    expect(winFirst.winModel).toMatch(/^cs2-round-markov@/);
+    await until('the win-probability chart to move', async () => {
+      const s = await pageState(page);
+      return s.winPoints > winFirst.winPoints && s.winPixels !== winFirst.winPixels;
+    });
     expect(feed.fed).toBeLessThanOrEqual(afterRound2); // still live: the page followed the match, not its end
 
     // ---- the live socket is reset and held while the match goes on
@@ -209,10 +222,59 @@ describe('dashboard: a fan follows a live match in Chromium', () => {
     expect(end.reconnects).toBe(1);
     expect(end.snapshots).toBe(1);
     expect(end.gaps).toBe(0);
+    // The win-probability chart ends with every prediction the server stored, the last one 100/0.
+    const stored = ((await (await fetch(`${server}/v1/matches/${id}/predictions?limit=1000`)).json()) as { data: Array<{ seq: number; event?: { wpa: number } }> }).data;
+    expect(stored.length).toBeGreaterThan(winFirst.winPoints);
+    expect(end.winPoints).toBe(stored.length);
+    expect(end.winLastSeq).toBe(stored.at(-1)!.seq);
+    expect(end.winSwingWpa).toBe([...stored].reverse().find((p) => p.event && p.event.wpa !== 0)?.event?.wpa);
+    expect(end.winPixels).not.toBe(winFirst.winPixels);
+    const winner = await page.locator('[data-testid="win-prob-now"] [data-probability="1"]').textContent();
+    expect(winner).toContain(rest!.teams.find((x) => x.id === rest!.winner)!.name);
     const matchShot = `${SCREENSHOTS}live-match.png`;
     await page.screenshot({ path: matchShot, fullPage: true });
+
+    // ---- the match at any point: the seq slider (keyboard) loads GET /v1/matches/{id}/state?seq=
+    const stateAt = async () =>
+      page.evaluate(() => {
+        const box = document.querySelector<HTMLElement>('[data-testid="state-at"]');
+        return {
+          seq: box?.dataset['seq'] ? Number(box.dataset['seq']) : undefined,
+          loading: box?.dataset['loading'] === 'true',
+          scores: document.querySelector<HTMLElement>('[data-testid="state-score"]')?.dataset['scores'],
+          players: [...document.querySelectorAll<HTMLTableRowElement>('[data-testid="state-players"] tbody tr')].map((tr) => ({
+            id: tr.dataset['playerId'],
+            kills: Number(tr.querySelector('[data-stat="kills"]')?.textContent),
+            deaths: Number(tr.querySelector('[data-stat="deaths"]')?.textContent),
+            assists: Number(tr.querySelector('[data-stat="assists"]')?.textContent),
+          })),
+        };
+      });
+    const slider = page.getByLabel('Event (seq)');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await until('the match at its first seq', async () => (await stateAt()).seq === events[0]!.seq);
+    expect((await stateAt()).scores).toBe('0:0');
+    await page.keyboard.press('ArrowRight');
+    await until('the match one event later', async () => (await stateAt()).seq === events[0]!.seq + 1);
+    const round2Seq = events[secondRoundEnd]!.seq;
+    await slider.fill(String(round2Seq));
+    await until('the match after round 2', async () => {
+      const s = await stateAt();
+      return s.seq === round2Seq && !s.loading;
+    });
+    const at2 = await stateAt();
+    const rest2 = (await (await fetch(`${server}/v1/matches/${id}/state?seq=${round2Seq}`)).json()) as { stats: MatchStatsView };
+    expect(at2.scores).toBe(rest2.stats.teams.map((x) => x.score).join(':'));
+    expect(rest2.stats.teams[0]!.score + rest2.stats.teams[1]!.score).toBe(2); // earlier than the final 3:2
+    expect(players(at2.players)).toEqual(players(rest2.stats.players));
+    expect((await pageState(page)).scores).toEqual([3, 2]); // the live scoreboard stays on the latest
+    const stateShot = `${SCREENSHOTS}match-at-seq.png`;
+    await page.locator('[data-testid="state-at"]').screenshot({ path: stateShot });
     expect(problems).toEqual([]);
+    log(`win probability: ${end.winPoints} predictions (${end.winModel}), first seen with ${winFirst.winPoints}`);
     log(`${end.deltas} deltas; live socket dropped at seq ${cut.seq} and held while the server went on to seq ≥ ${serverSeq}; resumed with no gap; final seq ${end.seq}, score ${end.scores.join(':')}, ${end.kills.length} kills`);
-    log(`screenshots: ${listShot} ${matchShot}`);
+    log(`state at seq ${round2Seq}: ${at2.scores} (final 3:2)`);
+    log(`screenshots: ${listShot} ${matchShot} ${stateShot}`);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { clock, type ChartSpec } from '../model.ts';
 
-export function LiveChart({ spec }: { spec: ChartSpec }) {
+export function LiveChart({ spec, testId = 'live-chart', headingLevel = 2 }: { spec: ChartSpec; testId?: string; headingLevel?: 2 | 3 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const kind = `${spec.kind}|${spec.series.map((s) => s.label).join('|')}`;
@@ -20,9 +20,16 @@ export function LiveChart({ spec }: { spec: ChartSpec }) {
       height: 260,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false }, ...(spec.series.some((s) => s.bars) ? { money: { auto: true } } : {}) },
+      scales: { x: { time: spec.xUnit === 'date', ...(spec.xRange ? { range: spec.xRange } : {}) }, ...(spec.yRange ? { y: { range: spec.yRange } } : {}), ...(spec.series.some((s) => s.bars) ? { money: { auto: true } } : {}) },
       axes: [
-        { label: spec.xLabel, stroke: '#c9ccd3', grid: { stroke: '#2a2f3a' }, ticks: { stroke: '#2a2f3a' }, values: spec.xUnit === 'minutes' ? (_u, vals) => vals.map((v) => clock(v * 60_000)) : (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')) },
+        {
+          label: spec.xLabel,
+          stroke: '#c9ccd3',
+          grid: { stroke: '#2a2f3a' },
+          ticks: { stroke: '#2a2f3a' },
+          // Dates: uPlot's own time ticks; otherwise game minutes or whole numbers (rounds, seqs).
+          ...(spec.xUnit === 'date' ? {} : { values: spec.xUnit === 'minutes' ? (_u: uPlot, vals: number[]) => vals.map((v) => clock(v * 60_000)) : (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')) }),
+        },
         { label: spec.yLabel, stroke: '#c9ccd3', grid: { stroke: '#2a2f3a' }, ticks: { stroke: '#2a2f3a' }, size: 60 },
         ...(spec.series.some((s) => s.bars) ? [{ scale: 'money', side: 1, label: 'Spent ($)', stroke: '#c9ccd3', grid: { show: false }, size: 60 } satisfies uPlot.Axis] : []),
       ],
@@ -51,11 +58,15 @@ export function LiveChart({ spec }: { spec: ChartSpec }) {
     plot.current?.setData(spec.data as uPlot.AlignedData);
   }, [spec.data]);
 
+  const titleId = `${testId}-title`;
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
-    <figure className="chart" aria-labelledby="chart-title" data-testid="live-chart" data-points={spec.data[0]?.length ?? 0} data-kind={spec.kind}>
+    <figure className="chart" aria-labelledby={titleId} data-testid={testId} data-points={spec.data[0]?.length ?? 0} data-kind={spec.kind}>
       <figcaption>
-        <h2 id="chart-title">{spec.title}</h2>
-        <p className="muted" data-testid="chart-description">{spec.description}</p>
+        <Heading id={titleId}>{spec.title}</Heading>
+        <p className="muted" data-testid={testId === 'live-chart' ? 'chart-description' : `${testId}-description`}>
+          {spec.description}
+        </p>
       </figcaption>
       <div ref={box} className="chart-canvas" role="img" aria-label={`${spec.title}: ${spec.description}`} />
     </figure>

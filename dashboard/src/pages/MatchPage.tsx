@@ -6,8 +6,11 @@ import { useEffect, useMemo, useState } from 'react';
 import { unwrap, type LiveState, type paths } from '@clutch/sdk';
 import { api, describeError, liveClient } from '../api.ts';
 import { href } from '../router.ts';
-import { chartFor, clock, extendSeries, isShooter, joinSeries, killEntry, mergePlugins, pluginColumns, seriesFromWindows, titleName, type KillEntry, type MatchStatsView, type PlayerStatsView, type PluginValues, type TimeSeries } from '../model.ts';
+import { chartFor, clock, extendSeries, isShooter, joinSeries, killEntry, mergePlugins, mergePredictions, type LivePrediction, seriesFromWindows, titleName, type KillEntry, type MatchStatsView, type PluginValues, type TimeSeries } from '../model.ts';
 import { LiveChart } from '../components/LiveChart.tsx';
+import { WinProbability } from '../components/WinProbability.tsx';
+import { PlayerTables } from '../components/PlayerTables.tsx';
+import { StateAtSeq } from '../components/StateAtSeq.tsx';
 import { LiveBadge } from './MatchesPage.tsx';
 
 type MatchDetail = paths['/v1/matches/{id}']['get']['responses'][200]['content']['application/json'];
@@ -33,6 +36,7 @@ export function MatchPage({ id }: { id: string }) {
   const [live, setLive] = useState<TimeSeries>(EMPTY);
   const [history, setHistory] = useState<TimeSeries>(EMPTY);
   const [kills, setKills] = useState<KillEntry[]>([]);
+  const [preds, setPreds] = useState<LivePrediction[]>([]);
   const [conn, setConn] = useState<Connection>({ state: 'connecting', snapshots: 0, deltas: 0, reconnects: 0, gaps: 0 });
 
   // Summary (names, map, start) once; 404 → "not found".
@@ -68,6 +72,8 @@ export function MatchPage({ id }: { id: string }) {
         const v = m.stats as MatchStatsView;
         setView(v);
         setPlugins((p) => mergePlugins(p, m));
+        const more = m.type === 'snapshot' ? (m.prediction ? [m.prediction] : []) : (m.predictions ?? []);
+        if (more.length) setPreds((p) => mergePredictions(p, more));
         setLive((s) => (m.type === 'snapshot' && m.reason === 'history_gap' ? extendSeries(EMPTY, v) : extendSeries(s, v)));
         setConn((c) => ({ ...c, seq: m.seq, snapshots: c.snapshots + (m.type === 'snapshot' ? 1 : 0), deltas: c.deltas + (m.type === 'delta' ? 1 : 0), gaps: c.gaps + (gap ? 1 : 0) }));
       },
@@ -80,6 +86,25 @@ export function MatchPage({ id }: { id: string }) {
     });
     client.subscribe([id]);
     return () => client.close();
+  }, [id]);
+
+  // Win-probability history: the predictions stored before the page opened (the live ones merge in).
+  useEffect(() => {
+    setPreds([]);
+    let stop = false;
+    void (async () => {
+      let afterSeq: number | undefined;
+      for (let pages = 0; pages < 50 && !stop; pages++) {
+        const page = await unwrap(api().GET('/v1/matches/{id}/predictions', { params: { path: { id }, query: { limit: 1000, ...(afterSeq !== undefined ? { afterSeq } : {}) } } }));
+        if (stop) return;
+        if (page.data.length) setPreds((p) => mergePredictions(p, page.data as LivePrediction[]));
+        if (page.next === null) return;
+        afterSeq = page.next;
+      }
+    })().catch(() => {}); // the live predictions alone still make the chart
+    return () => {
+      stop = true;
+    };
   }, [id]);
 
   // MOBA chart history: the minute windows before the page was opened.
@@ -122,6 +147,12 @@ export function MatchPage({ id }: { id: string }) {
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
         <a href={href.matches()}>Live matches</a> <span aria-hidden="true">›</span> {view ? <a href={href.matches(view.title)}>{titleName(view.title)}</a> : null}
+        {summary?.tournamentId ? (
+          <>
+            {' '}
+            <span aria-hidden="true">›</span> <a href={href.tournament(summary.tournamentId)}>Tournament {summary.tournamentId}</a>
+          </>
+        ) : null}
       </nav>
       <Scoreboard id={id} view={view} summary={summary} conn={conn} />
       {error && (
@@ -140,8 +171,10 @@ export function MatchPage({ id }: { id: string }) {
             {view.rounds && view.rounds.length > 0 && <RoundStrip view={view} />}
           </section>
           <KillFeed kills={kills} view={view} />
+          <WinProbability preds={preds} view={view} />
           <PlayerTables view={view} plugins={plugins} />
           <OtherPluginValues view={view} plugins={plugins} />
+          {conn.seq !== undefined && <StateAtSeq id={id} latestSeq={conn.seq} />}
         </div>
       )}
     </>
@@ -209,7 +242,7 @@ function Scoreboard({ id, view, summary, conn }: { id: string; view?: MatchStats
       </h1>
       <div className="team left">
         <span className="team-name" data-testid="team-0">
-          {a?.name ?? '…'}
+          {a?.id ? <a href={href.team(a.id)}>{a.name}</a> : (a?.name ?? '…')}
         </span>
         <span className="team-score" data-testid="score-0" aria-label={`${a?.name ?? 'Team 1'} score`}>
           {a?.score ?? 0}
@@ -238,7 +271,7 @@ function Scoreboard({ id, view, summary, conn }: { id: string; view?: MatchStats
           {b?.score ?? 0}
         </span>
         <span className="team-name" data-testid="team-1">
-          {b?.name ?? '…'}
+          {b?.id ? <a href={href.team(b.id)}>{b.name}</a> : (b?.name ?? '…')}
         </span>
       </div>
     </header>
@@ -320,94 +353,6 @@ function KillFeed({ kills, view }: { kills: KillEntry[]; view: MatchStatsView })
           ))}
         </ol>
       )}
-    </section>
-  );
-}
-
-type Col = { key: string; label: string; abbr?: string; get: (p: PlayerStatsView) => string | number | undefined };
-
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? undefined : n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
-const pct = (n: number | undefined) => (n === undefined ? undefined : `${Math.round(n * 100)}%`);
-
-function columns(title: string): Col[] {
-  const kda: Col[] = [
-    { key: 'kills', label: 'K', abbr: 'Kills', get: (p) => p.kills },
-    { key: 'deaths', label: 'D', abbr: 'Deaths', get: (p) => p.deaths },
-    { key: 'assists', label: 'A', abbr: 'Assists', get: (p) => p.assists },
-  ];
-  if (isShooter(title))
-    return [
-      ...kda,
-      { key: 'adr', label: 'ADR', abbr: 'Average damage per round', get: (p) => fmt(p.adr, 1) },
-      { key: 'kast', label: 'KAST', abbr: 'Rounds with a kill, assist, survival or trade', get: (p) => pct(p.kast) },
-      { key: 'hs', label: 'HS%', abbr: 'Headshot percentage', get: (p) => (p.hsPercent === undefined ? undefined : `${p.hsPercent}%`) },
-      title === 'valorant' ? { key: 'acs', label: 'ACS', abbr: 'Average combat score', get: (p) => fmt(p.acs) } : { key: 'rating', label: 'Rating', get: (p) => fmt(p.rating, 2) },
-      { key: 'money', label: 'Money', get: (p) => (p.money === undefined ? undefined : `$${fmt(p.money)}`) },
-    ];
-  return [
-    { key: 'character', label: title === 'dota2' ? 'Hero' : 'Champion', get: (p) => p.character },
-    ...kda,
-    { key: 'cs', label: 'CS', abbr: 'Creep score', get: (p) => p.creepScore ?? p.lastHits },
-    { key: 'gold', label: title === 'dota2' ? 'Net worth' : 'Gold', get: (p) => fmt(title === 'dota2' ? (p.netWorth ?? p.gold) : (p.totalGold ?? p.gold)) },
-    { key: 'gpm', label: 'GPM', abbr: 'Gold per minute', get: (p) => p.gpm },
-    { key: 'level', label: 'Lvl', abbr: 'Level', get: (p) => p.level },
-  ];
-}
-
-function PlayerTables({ view, plugins }: { view: MatchStatsView; plugins: PluginValues }) {
-  const cols = columns(view.title);
-  const pcols = pluginColumns(plugins);
-  const groups = view.teams.map((t) => ({ team: t, players: view.players.filter((p) => p.team === t.id) }));
-  const teamless = view.players.filter((p) => !view.teams.some((t) => t.id === p.team));
-  if (teamless.length) groups.push({ team: { id: '', name: 'No team', score: 0, kills: 0, deaths: 0, assists: 0, objectives: {} }, players: teamless });
-  return (
-    <section className="card players" aria-labelledby="players-h">
-      <h2 id="players-h">Players</h2>
-      {groups.map(({ team, players }) => (
-        <div className="table-scroll" key={team.id || 'none'}>
-          <table data-testid="players" data-team-id={team.id}>
-            <caption>
-              {team.name}
-              {team.side ? <span className="muted"> · {team.side}</span> : null}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Player</th>
-                {cols.map((c) => (
-                  <th scope="col" key={c.key} className="num">
-                    {c.abbr ? <abbr title={c.abbr}>{c.label}</abbr> : c.label}
-                  </th>
-                ))}
-                {pcols.map((c) => (
-                  <th scope="col" key={`${c.plugin}:${c.stat}`} className="num plugin-col">
-                    {c.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {players.map((p) => (
-                <tr key={p.id} data-player-id={p.id}>
-                  <th scope="row">{p.name}</th>
-                  {cols.map((c) => (
-                    <td key={c.key} className="num" data-stat={c.key}>
-                      {c.get(p) ?? '—'}
-                    </td>
-                  ))}
-                  {pcols.map((c) => {
-                    const v = plugins[c.plugin]?.[`player:${p.id}:${c.stat}`]?.value;
-                    return (
-                      <td key={`${c.plugin}:${c.stat}`} className="num" data-plugin={c.plugin} data-stat={c.stat}>
-                        {v === undefined ? '—' : String(v)}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ))}
     </section>
   );
 }
