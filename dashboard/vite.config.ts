@@ -15,7 +15,8 @@ export default defineConfig(({ mode }) => {
     server: {
       port: 5173,
       proxy: {
-        '/v1/live': { target: target.replace(/^http/, 'ws'), ws: true, changeOrigin: true },
+        // Host kept: a signed-in WebSocket must come from the site it is opened on (Origin = Host).
+        '/v1/live': { target: target.replace(/^http/, 'ws'), ws: true, changeOrigin: false },
         '/v1': { target, changeOrigin: true },
         '/auth': { target, changeOrigin: true },
         '/oauth': { target, changeOrigin: true },

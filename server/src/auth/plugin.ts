@@ -177,6 +177,15 @@ export default fp(
       return { tenant: claims.tenant, scopes: claims.scopes.filter((s) => c.scopes.includes(s)), kind: 'token', appId: claims.appId, credentialId: claims.clientId };
     };
 
+    const sameOrigin = (req: FastifyRequest): boolean => {
+      const origin = req.headers.origin;
+      if (origin === undefined) return true;
+      try {
+        return new URL(origin).host === req.host;
+      } catch {
+        return false;
+      }
+    };
     const refuse = (reply: FastifyReply, status: 401 | 403, code: string, message: string, challenge: string) => {
       reply.header('www-authenticate', `Bearer realm="clutch"${challenge}`);
       return sendError(reply, status, code, message);
@@ -203,6 +212,10 @@ export default fp(
       let principal: Principal | undefined;
       if (found && 'hash' in found) {
         if (!o.sessions!.csrfOk(req, found.hash)) return sendError(reply, 403, 'CLUTCH_CSRF', `a request that changes something with a session cookie needs the ${CSRF_HEADER} header: the csrfToken of GET /v1/me`);
+        // Cross-site WebSocket hijacking: another site's page can open a WebSocket here and the browser
+        // may send our cookie with the handshake, which carries no CSRF header. A cookie-authenticated
+        // upgrade must come from this site (browsers always send Origin on WebSocket handshakes).
+        if (req.headers.upgrade && !sameOrigin(req)) return sendError(reply, 403, 'CLUTCH_CSRF', 'a live connection authenticated by a session cookie must come from this site (its Origin is another)');
         req.signedIn = found;
         if (found.org && found.role) principal = { tenant: found.org, scopes: ROLE_SCOPES[found.role], kind: 'session', user: { id: found.user.id, role: found.role } };
       } else principal = found;

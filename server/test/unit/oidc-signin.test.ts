@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { providersFromEnv } from '../../src/auth/providers.ts';
 import { hashSessionId } from '../../src/auth/session.ts';
 import { loadConfig, describeConfig } from '../../src/config.ts';
@@ -464,6 +465,27 @@ describe('dashboard sign-in through OIDC (real provider), organisations and role
     for (const bad of ['https://evil.example/', '//evil.example', '/\\evil.example']) {
       expect((await call(new Jar(), 'GET', `/auth/login/test?return_to=${encodeURIComponent(bad)}`)).statusCode, bad).toBe(400);
     }
+  });
+
+  it('refuses a session-cookie WebSocket opened from another site (cross-site WebSocket hijacking) and serves one from this site', async () => {
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const open = (headers: Record<string, string>) =>
+      new Promise<{ status: number; code?: string }>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/live`, { headers: { cookie: jars.alice!.header(), ...headers } });
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(body || '{}') as { code?: string }).code }));
+        });
+        ws.on('open', () => {
+          ws.close();
+          resolve({ status: 101 });
+        });
+        ws.on('error', () => {});
+      });
+    expect(await open({ origin: 'https://evil.example' })).toEqual({ status: 403, code: 'CLUTCH_CSRF' });
+    expect(await open({ origin: 'null' })).toEqual({ status: 403, code: 'CLUTCH_CSRF' });
+    expect(await open({ origin: base })).toEqual({ status: 101 });
   });
 
   it('an email already used through another provider is not linked to a new identity', async () => {
