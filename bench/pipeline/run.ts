@@ -20,7 +20,7 @@ import { cpus, totalmem } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
-import { newStats, statsView, TITLES, uuidv7, type Envelope, type Title } from '@clutch/core';
+import { newStats, statsView, uuidv7 } from '@clutch/core';
 import { fromCanonicalRecord, toRecord } from '../../server/src/events/codec.ts';
 import type { LogRecord } from '../../server/src/ports/event-log.ts';
 import { newWindows } from '../../server/src/processing/windows.ts';
@@ -28,11 +28,11 @@ import { createMemoryCacheBackend } from '../../server/src/infra/memory/cache.ts
 import { KafkaEventLog } from '../../server/src/infra/kafka/event-log.ts';
 import { createPostgresStore } from '../../server/src/infra/postgres/store.ts';
 import { createRedisCacheBackend } from '../../server/src/infra/redis/cache.ts';
-import { script } from '../../server/src/ingest/scenarios.ts';
 import { applyEvent, startProcessor } from '../../server/src/processing/processor.ts';
 import { MatchShard } from '../../server/src/processing/shard.ts';
 import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
+import { simulated } from '../support/simulated.ts';
 import { Registry } from 'prom-client';
 import { ensureBroker } from '../kafka-clients/broker.ts';
 import { javaConsume } from '../kafka-clients/java.ts';
@@ -59,37 +59,6 @@ const consumerSettings: Settings['consumer'] = {
   isolation: 'read_committed',
   autoCommitIntervalMs: 5000,
 };
-
-/** Simulated matches, titles in turn, until N events; each match's events in seq order. */
-function* simulated(n: number, tenant: string): Generator<Envelope> {
-  const start = Date.parse('2026-11-24T12:00:00.000Z');
-  let made = 0;
-  for (let m = 0; made < n; m++) {
-    const title: Title = TITLES[m % TITLES.length]!;
-    const matchId = `bench-${title}-${m}`;
-    let seq = 0;
-    const t0 = start + m * 1000;
-    for (const ev of script(title, 1000 + m)) {
-      if (made >= n) return;
-      made++;
-      yield {
-        id: uuidv7(t0 + ev.gameTime),
-        v: 1,
-        tenant,
-        title,
-        source: 'simulator',
-        matchId,
-        tournamentId: `bench-cup-${m % 4}`,
-        seq: ++seq,
-        type: ev.type,
-        gameTime: ev.gameTime,
-        occurredAt: new Date(t0 + ev.gameTime).toISOString(),
-        receivedAt: new Date(t0 + ev.gameTime + 50).toISOString(),
-        payload: ev.payload as Record<string, unknown>,
-      };
-    }
-  }
-}
 
 async function preload(eventLog: KafkaEventLog, topic: string): Promise<{ events: number; matches: number; bytes: number; ms: number }> {
   const t0 = performance.now();

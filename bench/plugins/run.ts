@@ -32,13 +32,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { TITLES, uuidv7, type Envelope, type Title } from '@clutch/core';
 import { DEMO_ENV, loadConfig } from '../../server/src/config.ts';
 import { toRecord } from '../../server/src/events/codec.ts';
 import { KafkaEventLog } from '../../server/src/infra/kafka/event-log.ts';
 import { createPostgresStore } from '../../server/src/infra/postgres/store.ts';
 import { createRedisCacheBackend } from '../../server/src/infra/redis/cache.ts';
-import { script } from '../../server/src/ingest/scenarios.ts';
 import { PluginHost } from '../../server/src/plugins/host.ts';
 import { validatePlugin } from '../../server/src/plugins/manifest.ts';
 import { PluginRuntime } from '../../server/src/plugins/runtime.ts';
@@ -47,6 +45,8 @@ import { activate, insertVersion } from '../../server/src/store/plugins.ts';
 import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { openingDuelsBundle, openingDuelsManifest } from '../../server/test/plugins/opening-duels.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
+import { machineTicks, threadTicks } from '../support/cpu.ts';
+import { simulated } from '../support/simulated.ts';
 import { ensureBroker, repoRoot } from '../kafka-clients/broker.ts';
 
 const arg = (name: string) => {
@@ -66,22 +66,6 @@ const PLUGIN_NICE = Number(arg('nice') ?? config.pluginNice);
 const PROF_DIR = process.env.BENCH_CPU_PROF;
 const log = (m: string) => process.stderr.write(`[bench:plugins] ${m}\n`);
 
-/** Simulated matches, titles in turn, until N events; each match's events in seq order (as bench/pipeline). */
-function* simulated(n: number): Generator<Envelope> {
-  const start = Date.parse('2026-11-24T12:00:00.000Z');
-  let made = 0;
-  for (let m = 0; made < n; m++) {
-    const title: Title = TITLES[m % TITLES.length]!;
-    const t0 = start + m * 1000;
-    let seq = 0;
-    for (const ev of script(title, 1000 + m)) {
-      if (made++ >= n) return;
-      const at = t0 + ev.gameTime;
-      yield { id: uuidv7(at), v: 1, tenant: TENANT, title, source: 'simulator', matchId: `bench-${title}-${m}`, tournamentId: `bench-cup-${m % 4}`, seq: ++seq, type: ev.type, gameTime: ev.gameTime, occurredAt: new Date(at).toISOString(), receivedAt: new Date(at + 50).toISOString(), payload: ev.payload as Record<string, unknown> };
-    }
-  }
-}
-
 /** The 5 plugins: the first-party ones of plugins/ and the opening-duels test plugin. */
 function pluginSources(): Array<{ manifest: unknown; bundle: string }> {
   const dir = join(repoRoot, 'plugins');
@@ -89,31 +73,6 @@ function pluginSources(): Array<{ manifest: unknown; bundle: string }> {
     .filter((d) => d.isDirectory())
     .map((d) => ({ manifest: JSON.parse(readFileSync(join(dir, d.name, 'manifest.json'), 'utf8')) as unknown, bundle: readFileSync(join(dir, d.name, 'bundle.js'), 'utf8') }));
   return [...firstParty, { manifest: openingDuelsManifest, bundle: openingDuelsBundle }];
-}
-
-/** CPU ticks (1/100 s) of this process's threads, by thread name (names cut at 15 characters by Linux). */
-function threadTicks(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 14 and 15 (utime, stime); f[0] is field 3.
-      const group = name.replace(/-\d+$|-$/, '').replace(/^V8Worker$|^V8 DefaultWorke.*$/, 'V8 helpers (GC, compiler)');
-      out.set(group, (out.get(group) ?? 0) + Number(f[11]) + Number(f[12]));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
-
-/** Busy and total jiffies of the whole machine. */
-function machineTicks(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - f[3]! - (f[4] ?? 0), total };
 }
 
 const histSum = async (r: Registry, name: string) => {
@@ -297,7 +256,7 @@ async function main(): Promise<void> {
   const loaded: Loaded = { events: 0, matches: 0, matchesByTitle: {}, bytes: 0, lastMatch: { matchId: '', events: 0 } };
   const matches = new Set<string>();
   let batch = [];
-  for (const e of simulated(EVENTS)) {
+  for (const e of simulated(EVENTS, TENANT)) {
     const r = toRecord(topic, e);
     loaded.bytes += r.value.length;
     loaded.events++;

@@ -2,7 +2,7 @@
 // game time, one per title, driven by a seeded PRNG (same seed, same match). Fictional teams and
 // players. Shooters are played round by round (first to 13, win by two in overtime); MOBAs as kills
 // and objectives over 25–40 minutes, the score being kills as broadcasts show it.
-import type { EventType, PayloadOf, Title } from '@clutch/core';
+import type { EventType, PayloadOf, TeamRef, Title } from '@clutch/core';
 import { mulberry32 } from '@clutch/core';
 
 export interface ScriptedEvent<T extends EventType = EventType> {
@@ -50,10 +50,10 @@ export function drawTeams(rng: Rng): [Side, Side] {
   }) as [Side, Side];
 }
 
-const started = (sides: [Side, Side], map?: string): ScriptedEvent<'match.started'> => ({
+const started = (sides: [Side, Side], map?: string, on?: [string, string]): ScriptedEvent<'match.started'> => ({
   gameTime: 0,
   type: 'match.started',
-  payload: { teams: [{ id: sides[0].id, name: sides[0].name }, { id: sides[1].id, name: sides[1].name }], ...(map ? { map } : {}), bestOf: 1 },
+  payload: { teams: [0, 1].map((i) => ({ id: sides[i]!.id, name: sides[i]!.name, ...(on ? { side: on[i]! } : {}) })) as [TeamRef, TeamRef], ...(map ? { map } : {}), bestOf: 1 },
 });
 
 const kill = (gameTime: number, killer: Player, victim: Player, weapon?: string, headshot?: boolean): ScriptedEvent<'player.killed.player'> => ({
@@ -64,6 +64,9 @@ const kill = (gameTime: number, killer: Player, victim: Player, weapon?: string,
 
 const SHOOTERS = {
   cs2: {
+    /** Canonical side names (first: the defending side, CT); halves of 12 rounds, then overtime halves of overtimeHalf rounds. */
+    sides: ['ct', 't'],
+    overtimeHalf: 3,
     maps: ['de_mirage', 'de_inferno', 'de_nuke', 'de_ancient', 'de_anubis', 'de_dust2', 'de_train'],
     reasons: ['elimination', 'bomb_exploded', 'bomb_defused', 'time_ran_out'],
     economy: { start: 800, max: 16000, win: 3250, lossBase: 1400, lossStep: 500, lossMax: 3400, killReward: 300 },
@@ -75,6 +78,8 @@ const SHOOTERS = {
     utility: [['smokegrenade', 300], ['flashbang', 200], ['hegrenade', 300], ['molotov', 400]] as [string, number][],
   },
   valorant: {
+    sides: ['defense', 'attack'],
+    overtimeHalf: 1,
     maps: ['Ascent', 'Bind', 'Haven', 'Lotus', 'Sunset', 'Icebox', 'Split'],
     reasons: ['Eliminated', 'Bomb detonated', 'Bomb defused', 'Round timer expired'],
     economy: { start: 800, max: 9000, win: 3000, lossBase: 1900, lossStep: 500, lossMax: 2900, killReward: 200 },
@@ -85,6 +90,12 @@ const SHOOTERS = {
     utility: [['ability_c', 200], ['ability_q', 250], ['ability_e', 300]] as [string, number][],
   },
 } as const;
+
+/** The side the first team plays in a round (0: defending), switching at half time and every overtime half. */
+function firstTeamSide(kit: Kit, round: number): 0 | 1 {
+  if (round <= 24) return round <= 12 ? 0 : 1;
+  return (Math.floor((round - 25) / kit.overtimeHalf) % 2 === 0 ? 1 : 0) as 0 | 1;
+}
 
 type Kit = (typeof SHOOTERS)[keyof typeof SHOOTERS];
 
@@ -110,7 +121,7 @@ function* shooter(title: 'cs2' | 'valorant', rng: Rng): Generator<ScriptedEvent>
   const kit = SHOOTERS[title];
   const eco = kit.economy;
   const sides = drawTeams(rng);
-  yield started(sides, pick(rng, kit.maps));
+  yield started(sides, pick(rng, kit.maps), [kit.sides[0], kit.sides[1]]);
   const score: [number, number] = [0, 0];
   const money = new Map<string, number>(sides.flatMap((s) => s.players.map((p) => [p.id, eco.start] as [string, number])));
   const stats = new Map<string, { kills: number; deaths: number }>(sides.flatMap((s) => s.players.map((p) => [p.id, { kills: 0, deaths: 0 }] as [string, { kills: number; deaths: number }])));
@@ -124,6 +135,10 @@ function* shooter(title: 'cs2' | 'valorant', rng: Rng): Generator<ScriptedEvent>
   let t = 20_000;
   for (let round = 1; ; round++) {
     yield { gameTime: t, type: 'round.started', payload: { round } };
+    // Where each team plays this round: players carry it in the round's kills and purchases, as a CS2 log's do.
+    const first = firstTeamSide(kit, round);
+    const sideOfTeam = new Map(sides.map((s, i) => [s.id, kit.sides[i === 0 ? first : 1 - first]!]));
+    const at = (p: Player) => ({ ...p, side: sideOfTeam.get(p.team)! });
     const weapons = new Map<string, string>();
     for (const side of sides) {
       for (const p of side.players) {
@@ -131,7 +146,7 @@ function* shooter(title: 'cs2' | 'valorant', rng: Rng): Generator<ScriptedEvent>
         weapons.set(p.id, b.weapon);
         for (const [item, cost] of b.items) {
           t += 50;
-          yield { gameTime: t, type: 'player.purchased.item', payload: { player: p, item, cost } };
+          yield { gameTime: t, type: 'player.purchased.item', payload: { player: at(p), item, cost } };
           yield* pay(t, p, -cost, 'purchase');
         }
       }
@@ -147,14 +162,14 @@ function* shooter(title: 'cs2' | 'valorant', rng: Rng): Generator<ScriptedEvent>
       alive[1 - killerSide]!.delete(victim);
       stats.get(killer.id)!.kills++;
       stats.get(victim.id)!.deaths++;
-      yield kill(t, killer, victim, weapons.get(killer.id), rng() < 0.45);
+      yield kill(t, at(killer), at(victim), weapons.get(killer.id), rng() < 0.45);
       yield* pay(t, killer, eco.killReward, 'kill reward');
     }
     const winner = alive[0]!.size === alive[1]!.size ? (rng() < 0.5 ? 0 : 1) : alive[0]!.size > alive[1]!.size ? 0 : 1;
     score[winner] += 1;
     t += between(rng, 2_000, 8_000);
     const reason = alive[1 - winner]!.size === 0 ? kit.reasons[0] : pick(rng, kit.reasons.slice(1));
-    yield { gameTime: t, type: 'round.ended', payload: { round, winner: sides[winner].id, score: [...score], reason } };
+    yield { gameTime: t, type: 'round.ended', payload: { round, winner: sides[winner].id, winnerSide: sideOfTeam.get(sides[winner].id)!, score: [...score], reason } };
     lossStreak[winner] = 0;
     lossStreak[1 - winner]! += 1;
     for (const [i, side] of sides.entries()) {
