@@ -12,9 +12,9 @@
 // - Dota 2: a hand-set logistic on net worth, experience and buildings (heuristic: no training data).
 // - Drafts: dota2-draft / lol-draft once both teams have 5 picks with ids.
 import { isShooter, playerTotals, type Envelope, type PlayerRef, type StatsState, type TeamAcc } from '@clutch/core';
-import type { Model } from './model.ts';
+import type { Contribution, Model } from './model.ts';
 import type { TableRow, Task } from './tasks.ts';
-import { CS_NUM_COLS, LOL10_COLS } from './tasks.ts';
+import { CS_COL, CS_COLS, LOL10_COL, LOL10_COLS } from './tasks.ts';
 import { DRAFT_LIMITS } from './index.ts';
 
 export interface PredictionModel {
@@ -186,13 +186,24 @@ function learnSide(ps: PredState, ref: PlayerRef | undefined): void {
   if (ref?.team !== undefined && side) ps.side[ref.team] = side;
 }
 
-const CS_ZERO: Record<string, number> = Object.fromEntries(CS_NUM_COLS.map((c) => [c, 0]));
+/** Column indexes of a cs-round row (tasks.ts CS_COLS), per side. */
 const CS_KEYS = Object.fromEntries(
   (['ct', 't'] as const).map((s) => [
     s,
-    { alive: `${s}_players_alive`, health: `${s}_health`, armor: `${s}_armor`, helmets: `${s}_helmets`, money: `${s}_money`, score: `${s}_score`, weapon: Object.fromEntries([...PRIMARY, ...SECONDARY].map((w) => [w, `${s}_weapon_${w}`])) as Record<string, string> },
+    {
+      alive: CS_COL[`${s}_players_alive`]!,
+      health: CS_COL[`${s}_health`]!,
+      armor: CS_COL[`${s}_armor`]!,
+      helmets: CS_COL[`${s}_helmets`]!,
+      money: CS_COL[`${s}_money`]!,
+      score: CS_COL[`${s}_score`]!,
+      weapon: Object.fromEntries([...PRIMARY, ...SECONDARY].map((w) => [w, CS_COL[`${s}_weapon_${w}`]!])) as Record<string, number>,
+    },
   ]),
-) as Record<'ct' | 't', { alive: string; health: string; armor: string; helmets: string; money: string; score: string; weapon: Record<string, string> }>;
+) as Record<'ct' | 't', { alive: number; health: number; armor: number; helmets: number; money: number; score: number; weapon: Record<string, number> }>;
+const CS_KITS = CS_COL.ct_defuse_kits!;
+const CS_TIME = CS_COL.time_left!;
+const CS_BOMB = CS_COL.bomb_planted!;
 
 export interface CsRoundState { row: TableRow; ctTeam: TeamAcc; tTeam: TeamAcc; inRound: boolean }
 
@@ -208,7 +219,7 @@ export function csRoundRow(s: StatsState, ps: PredState, nowMs: number): CsRound
   const ctTeam = s0 === 'ct' ? t0 : t1;
   const tTeam = s0 === 'ct' ? t1 : t0;
   const r = s.round;
-  const num: Record<string, number> = { ...CS_ZERO };
+  const x = new Float64Array(CS_COLS.length);
   const title = s.title === 'valorant' ? 'valorant' : 'cs2';
   for (const [team, side] of [[ctTeam, 'ct'], [tTeam, 't']] as const) {
     let members = 0;
@@ -237,30 +248,34 @@ export function csRoundRow(s: StatsState, ps: PredState, nowMs: number): CsRound
     if (!members) return undefined;
     const scale = members < 5 ? 5 / members : 1;
     const k = CS_KEYS[side];
-    num[k.alive] = alive * scale;
-    num[k.health] = health * scale;
-    num[k.armor] = armor * scale;
-    num[k.helmets] = helmets * scale;
-    num[k.money] = money * scale;
-    if (side === 'ct') num.ct_defuse_kits = kits * scale;
+    x[k.alive] = alive * scale;
+    x[k.health] = health * scale;
+    x[k.armor] = armor * scale;
+    x[k.helmets] = helmets * scale;
+    x[k.money] = money * scale;
+    if (side === 'ct') x[CS_KITS] = kits * scale;
     for (const w of weapons) {
       const c = k.weapon[w];
-      if (c) num[c]! += scale;
+      if (c !== undefined) x[c]! += scale;
     }
-    num[k.score] = team.score;
+    x[k.score] = team.score;
   }
   let timeLeft: number;
   if (!r) timeLeft = FREEZE_TIME_LEFT;
   else if (ps.plantMs !== undefined) timeLeft = Math.max(0, BOMB_S[title] - (nowMs - ps.plantMs) / 1000);
   else timeLeft = Math.max(0, ROUND_S[title] - (nowMs - r.startMs) / 1000);
-  num.time_left = timeLeft;
-  num.bomb_planted = r && ps.plantMs !== undefined ? 1 : 0;
-  return { row: { y: 0, num, ...(s.map ? { map: s.map.toLowerCase() } : {}) }, ctTeam, tTeam, inRound: r !== undefined };
+  x[CS_TIME] = timeLeft;
+  x[CS_BOMB] = r && ps.plantMs !== undefined ? 1 : 0;
+  return { row: { y: 0, x, ...(s.map ? { map: s.map.toLowerCase() } : {}) }, ctTeam, tTeam, inRound: r !== undefined };
 }
 
 // ---- LoL -------------------------------------------------------------------------------------------
 
 const LOL_SIDE = (t: TeamAcc, i: number) => (t.side === 'blue' || t.id === 'blue' || t.id === '100' ? 0 : t.side === 'red' || t.id === 'red' || t.id === '200' ? 1 : i);
+
+const LOL_KEYS = Object.fromEntries(
+  (['blue', 'red'] as const).map((pre) => [pre, Object.fromEntries(LOL10_COLS.filter((c) => c.startsWith(pre)).map((c) => [c.slice(pre.length), LOL10_COL[c]!]))]),
+) as Record<'blue' | 'red', Record<string, number>>;
 
 /** Our LoL state in the lol-10min columns, cumulative values scaled by f = min(1, 10 / minute). */
 export function lolRow(s: StatsState, ps: PredState): { row: TableRow; blue: TeamAcc; red: TeamAcc; scale: number } | undefined {
@@ -269,8 +284,7 @@ export function lolRow(s: StatsState, ps: PredState): { row: TableRow; blue: Tea
   const [blue, red] = LOL_SIDE(a, 0) === 0 && LOL_SIDE(b, 1) === 1 ? [a, b] : LOL_SIDE(a, 0) === 1 ? [b, a] : [a, b];
   const minutes = s.gameTimeMs / 60_000;
   const f = minutes > 10 ? 10 / minutes : 1;
-  const num: Record<string, number> = {};
-  for (const c of LOL10_COLS) num[c] = 0;
+  const x = new Float64Array(LOL10_COLS.length);
   const side = (t: TeamAcc, pre: 'blue' | 'red') => {
     let n = 0;
     let gold = 0;
@@ -301,31 +315,34 @@ export function lolRow(s: StatsState, ps: PredState): { row: TableRow; blue: Tea
     const o = t.objectives;
     const dragons = (o['dragon'] ?? 0) + (o['elder_dragon'] ?? 0);
     const heralds = o['rift_herald'] ?? 0;
-    num[`${pre}WardsPlaced`] = wardsPlaced * f;
-    num[`${pre}WardsDestroyed`] = wardsKilled * f;
-    num[`${pre}FirstBlood`] = ps.firstBlood === t.id ? 1 : 0;
-    num[`${pre}Kills`] = kills * f;
-    num[`${pre}Deaths`] = deaths * f;
-    num[`${pre}Assists`] = assists * f;
-    num[`${pre}Dragons`] = dragons * f;
-    num[`${pre}Heralds`] = heralds * f;
-    num[`${pre}EliteMonsters`] = (dragons + heralds) * f;
-    num[`${pre}TowersDestroyed`] = (o['tower'] ?? 0) * f;
-    num[`${pre}TotalGold`] = gold * f;
-    num[`${pre}AvgLevel`] = n ? (level / n) * f : 0;
-    num[`${pre}TotalExperience`] = xp * f;
-    num[`${pre}TotalMinionsKilled`] = cs * f;
-    num[`${pre}TotalJungleMinionsKilled`] = 0;
-    num[`${pre}CSPerMin`] = minutes > 0 ? cs / Math.max(1, minutes) : 0;
-    num[`${pre}GoldPerMin`] = minutes > 0 ? gold / Math.max(1, minutes) : 0;
+    const k = LOL_KEYS[pre];
+    x[k.WardsPlaced!] = wardsPlaced * f;
+    x[k.WardsDestroyed!] = wardsKilled * f;
+    x[k.FirstBlood!] = ps.firstBlood === t.id ? 1 : 0;
+    x[k.Kills!] = kills * f;
+    x[k.Deaths!] = deaths * f;
+    x[k.Assists!] = assists * f;
+    x[k.Dragons!] = dragons * f;
+    x[k.Heralds!] = heralds * f;
+    x[k.EliteMonsters!] = (dragons + heralds) * f;
+    x[k.TowersDestroyed!] = (o['tower'] ?? 0) * f;
+    x[k.TotalGold!] = gold * f;
+    x[k.AvgLevel!] = n ? (level / n) * f : 0;
+    x[k.TotalExperience!] = xp * f;
+    x[k.TotalMinionsKilled!] = cs * f;
+    x[k.TotalJungleMinionsKilled!] = 0;
+    x[k.CSPerMin!] = minutes > 0 ? cs / Math.max(1, minutes) : 0;
+    x[k.GoldPerMin!] = minutes > 0 ? gold / Math.max(1, minutes) : 0;
   };
   side(blue, 'blue');
   side(red, 'red');
-  num.blueGoldDiff = num.blueTotalGold! - num.redTotalGold!;
-  num.redGoldDiff = -num.blueGoldDiff;
-  num.blueExperienceDiff = num.blueTotalExperience! - num.redTotalExperience!;
-  num.redExperienceDiff = -num.blueExperienceDiff;
-  return { row: { y: 0, num }, blue, red, scale: f };
+  const B = LOL_KEYS.blue;
+  const R = LOL_KEYS.red;
+  x[B.GoldDiff!] = x[B.TotalGold!]! - x[R.TotalGold!]!;
+  x[R.GoldDiff!] = -x[B.GoldDiff!]!;
+  x[B.ExperienceDiff!] = x[B.TotalExperience!]! - x[R.TotalExperience!]!;
+  x[R.ExperienceDiff!] = -x[B.ExperienceDiff!]!;
+  return { row: { y: 0, x }, blue, red, scale: f };
 }
 
 // ---- Dota 2 (heuristic) ----------------------------------------------------------------------------
@@ -540,27 +557,26 @@ export class LivePredictor {
       const m = this.#models['cs-round'];
       const ex = m.explain(st.row, TOP);
       const pCt = ex.probability;
-      const wingman = Math.max(...s.teams.slice(0, 2).map((t) => s.order.filter((id) => s.players[id]!.team === t.id).length)) <= 2;
-      const rules = s.title === 'valorant' ? VALORANT_RULES : wingman ? WINGMAN_RULES : CS2_RULES;
+      const rules = s.title === 'valorant' ? VALORANT_RULES : largestTeam(s) <= 2 ? WINGMAN_RULES : CS2_RULES;
       const p0Round = st.ctTeam === t0 ? pCt : 1 - pCt;
       p0 = matchWinProbability(t0.score, t1.score, p0Round, rules);
       round = { number: s.round?.n ?? s.rounds.length + 1, ctTeam: st.ctTeam.id, probabilityCt: r4(pCt) };
-      model = { name: s.title === 'valorant' ? 'valorant-round-markov' : 'cs2-round-markov', version: s.title === 'valorant' ? '1-approx' : '1', base: `cs-round.v${m.file.version}` };
-      explanation = { towards: `${st.ctTeam.id} (CT) wins the round`, inputs: ex.contributions.map((c) => ({ ...c, value: r4(c.value), contribution: r4(c.contribution) })) };
+      model = s.title === 'valorant' ? (this.#valorantModel ??= { name: 'valorant-round-markov', version: '1-approx', base: `cs-round.v${m.file.version}` }) : (this.#cs2Model ??= { name: 'cs2-round-markov', version: '1', base: `cs-round.v${m.file.version}` });
+      explanation = { towards: `${st.ctTeam.id} (CT) wins the round`, inputs: inputsOf(ex.contributions) };
     } else if (s.title === 'lol') {
       const st = lolRow(s, ps);
       if (!st) return undefined;
       const m = this.#models['lol-10min'];
       const ex = m.explain(st.row, TOP);
       p0 = st.blue === t0 ? ex.probability : 1 - ex.probability;
-      model = { name: 'lol-live-scaled', version: '1', base: `lol-10min.v${m.file.version}` };
-      explanation = { towards: `${st.blue.id} (blue) wins`, inputs: ex.contributions.map((c) => ({ ...c, value: r4(c.value), contribution: r4(c.contribution) })) };
+      model = this.#lolModel ??= { name: 'lol-live-scaled', version: '1', base: `lol-10min.v${m.file.version}` };
+      explanation = { towards: `${st.blue.id} (blue) wins`, inputs: inputsOf(ex.contributions) };
     } else {
       const st = dotaInputs(s);
       if (!st) return undefined;
       const z = st.inputs.reduce((a, c) => a + c.contribution, 0);
       p0 = st.radiant === t0 ? sigmoid(z) : 1 - sigmoid(z);
-      model = { name: DOTA_HEURISTIC.name, version: DOTA_HEURISTIC.version };
+      model = DOTA_MODEL;
       const inputs = [...st.inputs].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).map((c) => ({ ...c, contribution: r4(c.contribution) }));
       explanation = { towards: `${st.radiant.id} (radiant) wins`, inputs };
     }
@@ -586,7 +602,35 @@ export class LivePredictor {
       ...(round && !finished ? { round } : {}),
       explanation,
       event: { seq: e.seq, type: e.type, ...(credited ? { player: credited } : {}), team: actorTeam === t1.id ? t1.id : t0.id, wpa },
-      playerWpa: { ...ps.wpa },
+      // The per-player totals: on the match's last prediction, and in live snapshots (withTotals); not on
+      // every prediction (they are the running sums of event.wpa by event.player).
+      ...(finished ? { playerWpa: { ...ps.wpa } } : {}),
     };
   }
+
+  #cs2Model?: PredictionModel;
+  #valorantModel?: PredictionModel;
+  #lolModel?: PredictionModel;
 }
+
+const DOTA_MODEL: PredictionModel = { name: DOTA_HEURISTIC.name, version: DOTA_HEURISTIC.version };
+
+/** The model's top inputs, rounded for the stream. */
+const inputsOf = (cs: readonly Contribution[]): PredictionInput[] => cs.map((c) => ({ feature: c.feature, label: c.label, value: r4(c.value), contribution: r4(c.contribution) }));
+
+/** Players in the largest of the first two teams (wingman: 2). */
+function largestTeam(s: StatsState): number {
+  const a = s.teams[0]?.id;
+  const b = s.teams[1]?.id;
+  let na = 0;
+  let nb = 0;
+  for (const id of s.order) {
+    const t = s.players[id]!.team;
+    if (t === a) na++;
+    else if (t === b) nb++;
+  }
+  return Math.max(na, nb);
+}
+
+/** A match's latest prediction with the per-player WPA totals (for live snapshots). */
+export const withTotals = (p: LivePrediction, ps: PredState): LivePrediction => (p.kind === 'live' ? { ...p, playerWpa: { ...ps.wpa } } : p);

@@ -87,6 +87,8 @@ export class Model {
   readonly extractor: Extractor;
   private readonly index: Map<string, number>;
   private readonly denseMap?: Int32Array; // model feature i ← extractor value denseMap[i]
+  /** Trees packed into typed arrays, nodes of tree k from roots[k]; child indexes are absolute (−1: leaf). */
+  private readonly packed?: { roots: Int32Array; f: Int32Array; t: Float64Array; l: Int32Array; r: Int32Array; v: Float64Array };
 
   readonly file: ModelFile;
 
@@ -104,6 +106,24 @@ export class Model {
         if (i === undefined) throw new Error(`model ${file.name}: feature ${n} is not produced by ${file.extractor}`);
         return i;
       });
+    }
+    if (file.kind === 'gbt') {
+      const trees = file.gbt!.trees;
+      const n = trees.reduce((a, t) => a + t.f.length, 0);
+      const p = { roots: new Int32Array(trees.length), f: new Int32Array(n), t: new Float64Array(n), l: new Int32Array(n), r: new Int32Array(n), v: new Float64Array(n) };
+      let at = 0;
+      trees.forEach((tr, k) => {
+        p.roots[k] = at;
+        for (let i = 0; i < tr.f.length; i++) {
+          p.f[at + i] = tr.f[i]!;
+          p.t[at + i] = tr.t[i]!;
+          p.l[at + i] = tr.l[i]! >= 0 ? at + tr.l[i]! : -1;
+          p.r[at + i] = tr.r[i]! >= 0 ? at + tr.r[i]! : -1;
+          p.v[at + i] = tr.v[i]!;
+        }
+        at += tr.f.length;
+      });
+      this.packed = p;
     }
   }
 
@@ -125,18 +145,18 @@ export class Model {
       }
       return z;
     }
-    const g = this.file.gbt!;
     const x = this.denseValues(f.values);
-    let z = g.base;
-    for (const t of g.trees) {
-      let i = 0;
-      while (t.l[i]! >= 0) i = x[t.f[i]!]! <= t.t[i]! ? t.l[i]! : t.r[i]!;
-      z += t.v[i]!;
+    const p = this.packed!;
+    let z = this.file.gbt!.base;
+    for (let k = 0; k < p.roots.length; k++) {
+      let i = p.roots[k]!;
+      while (p.l[i]! >= 0) i = x[p.f[i]!]! <= p.t[i]! ? p.l[i]! : p.r[i]!;
+      z += p.v[i]!;
     }
     return z;
   }
 
-  private denseValues(values: number[]): Float64Array {
+  private denseValues(values: ArrayLike<number>): Float64Array {
     const map = this.denseMap!;
     const x = new Float64Array(map.length);
     for (let i = 0; i < map.length; i++) x[i] = values[map[i]!]!;
@@ -157,10 +177,11 @@ export class Model {
       const m = this.file.linear!;
       bias = m.bias;
       if (this.denseMap) {
-        m.weights.forEach((w, i) => {
-          const v = f.values[this.denseMap![i]!]!;
-          contrib.set(m.features[i]!, { value: v, c: w * ((v - m.center![i]!) / m.scale![i]!) });
-        });
+        const x = this.denseValues(f.values);
+        const acc = new Float64Array(x.length);
+        for (let i = 0; i < x.length; i++) acc[i] = m.weights[i]! * ((x[i]! - m.center![i]!) / m.scale![i]!);
+        if (top < x.length) return this.#topOf(m.features, x, acc, bias, top);
+        m.features.forEach((n, i) => contrib.set(n, { value: x[i]!, c: acc[i]! }));
       } else {
         f.names.forEach((n, k) => {
           const i = this.index.get(n);
@@ -172,13 +193,14 @@ export class Model {
       const g = this.file.gbt!;
       const x = this.denseValues(f.values);
       const acc = new Float64Array(g.features.length);
+      const p = this.packed!;
       bias = g.base;
-      for (const t of g.trees) {
-        let i = 0;
-        bias += t.v[0]!;
-        while (t.l[i]! >= 0) {
-          const j = x[t.f[i]!]! <= t.t[i]! ? t.l[i]! : t.r[i]!;
-          acc[t.f[i]!]! += t.v[j]! - t.v[i]!;
+      for (let k = 0; k < p.roots.length; k++) {
+        let i = p.roots[k]!;
+        bias += p.v[i]!;
+        while (p.l[i]! >= 0) {
+          const j = x[p.f[i]!]! <= p.t[i]! ? p.l[i]! : p.r[i]!;
+          acc[p.f[i]!]! += p.v[j]! - p.v[i]!;
           i = j;
         }
       }
@@ -199,27 +221,29 @@ export class Model {
    * picked by the same order (|contribution| descending, then name).
    */
   #topOf(names: readonly string[], x: ArrayLike<number>, acc: ArrayLike<number>, bias: number, top: number): Explanation {
-    const before = (i: number, j: number) => {
-      const a = Math.abs(acc[i]!);
-      const b = Math.abs(acc[j]!);
-      return a > b || (a === b && names[i]! < names[j]!);
-    };
+    // One pass keeping the best `top` in order (insertion into a short list).
     const picked: number[] = [];
-    const taken = new Uint8Array(names.length);
-    for (let k = 0; k < top; k++) {
-      let best = -1;
-      for (let i = 0; i < names.length; i++) if (!taken[i] && (best < 0 || before(i, best))) best = i;
-      taken[best] = 1;
-      picked.push(best);
-    }
     let sum = 0;
-    let rest = 0;
     for (let i = 0; i < names.length; i++) {
-      sum += acc[i]!;
-      if (!taken[i]) rest += acc[i]!;
+      const c = acc[i]!;
+      sum += c;
+      const a = Math.abs(c);
+      let at = picked.length;
+      while (at > 0) {
+        const b = Math.abs(acc[picked[at - 1]!]!);
+        if (a > b || (a === b && names[i]! < names[picked[at - 1]!]!)) at--;
+        else break;
+      }
+      if (at < top) {
+        picked.splice(at, 0, i);
+        if (picked.length > top) picked.pop();
+      }
     }
+    let shown = 0;
+    for (const i of picked) shown += acc[i]!;
     const logit = bias + sum;
     const contributions = picked.map((i) => ({ feature: names[i]!, label: this.extractor.label(names[i]!), value: x[i]!, contribution: acc[i]! }));
-    return { logit, probability: applyCalibration(this.file.calibration, logit), bias, contributions, rest };
+    return { logit, probability: applyCalibration(this.file.calibration, logit), bias, contributions, rest: sum - shown };
   }
+
 }

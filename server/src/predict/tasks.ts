@@ -8,8 +8,12 @@ export const isTask = (t: string | undefined): t is Task => (TASKS as readonly s
 
 /** A row of a draft task: the picks of both teams; y = 1 when team 1 won. */
 export interface DraftRow { y: 0 | 1; team1: number[]; team2: number[] }
-/** A row of a table task: numeric columns by name (and the map for CS); y = 1 when blue / CT won. */
-export interface TableRow { y: 0 | 1; num: Record<string, number>; map?: string }
+/**
+ * A row of a table task: its numeric columns in the format's order (`TABLE_COLS[task]`: LOL10_COLS, or
+ * CS_COLS = CS_NUM_COLS + bomb_planted), and the map for CS; y = 1 when blue / CT won. A vector, not an
+ * object by column name: the live path builds one per prediction and the extractors read ~150 values.
+ */
+export interface TableRow { y: 0 | 1; x: Float64Array; map?: string }
 export type Row = DraftRow | TableRow;
 
 /** Sparse named features: names[i] has value values[i]; absent names are 0. */
@@ -51,6 +55,11 @@ const CS_WEAPONS = ['ak47', 'aug', 'awp', 'bizon', 'cz75auto', 'elite', 'famas',
 const CS_GRENADES = ['hegrenade', 'flashbang', 'smokegrenade', 'incendiarygrenade', 'molotovgrenade', 'decoygrenade'];
 const CS_BASE = ['time_left', 'ct_score', 't_score', 'ct_health', 't_health', 'ct_armor', 't_armor', 'ct_money', 't_money', 'ct_helmets', 't_helmets', 'ct_defuse_kits', 'ct_players_alive', 't_players_alive'];
 export const CS_NUM_COLS = [...CS_BASE, ...CS_WEAPONS.flatMap((w) => [`ct_weapon_${w}`, `t_weapon_${w}`]), ...CS_GRENADES.flatMap((g) => [`ct_grenade_${g}`, `t_grenade_${g}`])];
+export const CS_COLS = [...CS_NUM_COLS, 'bomb_planted'];
+/** Column name → index in a TableRow's x, per table format. */
+const indexBy = (cols: readonly string[]): Record<string, number> => Object.fromEntries(cols.map((c, i) => [c, i]));
+export const CS_COL = indexBy(CS_COLS);
+export const LOL10_COL = indexBy(LOL10_COLS);
 export const CS_MAPS = ['de_cache', 'de_dust2', 'de_inferno', 'de_mirage', 'de_nuke', 'de_overpass', 'de_train', 'de_vertigo'];
 
 function bool(s: string | undefined, what: string): number {
@@ -115,9 +124,9 @@ export function rowReader(task: Task, first: string[]): RowReader {
           if (f.length !== first.length) throw new BadRow(`${f.length} columns, the header has ${first.length}`);
           const y = num(f[yi], 'blueWins');
           if (y !== 0 && y !== 1) throw new BadRow(`blueWins must be 0 or 1, got ${f[yi]}`);
-          const n: Record<string, number> = {};
-          for (let k = 0; k < cols.length; k++) n[LOL10_COLS[k]!] = num(f[cols[k]!], LOL10_COLS[k]!);
-          return { y, num: n };
+          const x = new Float64Array(LOL10_COLS.length);
+          for (let k = 0; k < cols.length; k++) x[k] = num(f[cols[k]!], LOL10_COLS[k]!);
+          return { y, x };
         },
       };
     }
@@ -133,12 +142,12 @@ export function rowReader(task: Task, first: string[]): RowReader {
           if (f.length !== first.length) throw new BadRow(`${f.length} columns, the header has ${first.length}`);
           const w = f[yi]!.trim();
           if (w !== 'CT' && w !== 'T') throw new BadRow(`round_winner must be CT or T, got ${JSON.stringify(w)}`);
-          const n: Record<string, number> = {};
-          for (let k = 0; k < cols.length; k++) n[CS_NUM_COLS[k]!] = num(f[cols[k]!], CS_NUM_COLS[k]!);
-          n.bomb_planted = bool(f[bi], 'bomb_planted');
+          const x = new Float64Array(CS_COLS.length);
+          for (let k = 0; k < cols.length; k++) x[k] = num(f[cols[k]!], CS_NUM_COLS[k]!);
+          x[CS_COL.bomb_planted!] = bool(f[bi], 'bomb_planted');
           const map = f[mi]!.trim();
           if (!map) throw new BadRow('map is empty');
-          return { y: w === 'CT' ? 1 : 0, num: n, map };
+          return { y: w === 'CT' ? 1 : 0, x, map };
         },
       };
     }
@@ -185,12 +194,16 @@ function pairs(r: DraftRow): Feats {
 const LOL10_DIFFS = ['WardsPlaced', 'WardsDestroyed', 'Kills', 'Assists', 'EliteMonsters', 'Dragons', 'Heralds', 'TowersDestroyed', 'TotalGold', 'AvgLevel', 'TotalExperience', 'TotalMinionsKilled', 'TotalJungleMinionsKilled'];
 export const LOL10_ENGINEERED = [...LOL10_DIFFS.map((c) => `diff_${c}`), 'blueFirstBlood', 'blueDragons', 'redDragons', 'gold_x_xp'];
 
+const LOL10_DIFF_IDX = LOL10_DIFFS.map((c) => [LOL10_COL[`blue${c}`]!, LOL10_COL[`red${c}`]!] as const);
+const L = LOL10_COL as Record<(typeof LOL10_COLS)[number], number>;
+
 function lol10Engineered(r: TableRow): number[] {
-  const n = r.num;
-  const d = LOL10_DIFFS.map((c) => n[`blue${c}`]! - n[`red${c}`]!);
-  const gold = n.blueTotalGold! - n.redTotalGold!;
-  const xp = n.blueTotalExperience! - n.redTotalExperience!;
-  return [...d, n.blueFirstBlood!, n.blueDragons!, n.redDragons!, Math.sign(gold) * Math.sqrt(Math.abs(gold * xp)) * (Math.sign(gold) === Math.sign(xp) ? 1 : 0)];
+  const x = r.x;
+  const out = LOL10_DIFF_IDX.map(([b, d]) => x[b]! - x[d]!);
+  const gold = x[L.blueTotalGold!]! - x[L.redTotalGold!]!;
+  const xp = x[L.blueTotalExperience!]! - x[L.redTotalExperience!]!;
+  out.push(x[L.blueFirstBlood!]!, x[L.blueDragons!]!, x[L.redDragons!]!, Math.sign(gold) * Math.sqrt(Math.abs(gold * xp)) * (Math.sign(gold) === Math.sign(xp) ? 1 : 0));
+  return out;
 }
 
 // CS: weapon groups and an equipment value per side (CS:GO 2019–2020 prices, in $).
@@ -219,52 +232,72 @@ export const CS_ENGINEERED = [
   ...CS_MAPS.map((m) => `map=${m}`),
 ];
 
-// Column names per side, built once (string templates per row cost more than the trees).
-const CS_SIDE_KEYS = Object.fromEntries(
-  (['ct', 't'] as const).map((s) => [
-    s,
-    {
-      weapons: CS_WEAPONS.map((w) => [`${s}_weapon_${w}`, CS_PRICE[w]!] as const),
-      grenades: CS_GRENADES.map((g) => [`${s}_grenade_${g}`, CS_PRICE[g]!] as const),
-      armor: `${s}_armor`,
-      helmets: `${s}_helmets`,
-      groups: CS_GROUP_NAMES.map((g) => [g, CS_GROUPS[g]!.map((w) => `${s}_${g === 'grenade' ? 'grenade' : 'weapon'}_${w}`)] as const),
-    },
-  ]),
-) as unknown as Record<'ct' | 't', { weapons: ReadonlyArray<readonly [string, number]>; grenades: ReadonlyArray<readonly [string, number]>; armor: string; helmets: string; groups: ReadonlyArray<readonly [string, string[]]> }>;
+// Column indexes and prices per side, built once.
+const CS_SIDE = Object.fromEntries(
+  (['ct', 't'] as const).map((s) => {
+    const items = [...CS_WEAPONS.map((w) => [`${s}_weapon_${w}`, CS_PRICE[w]!] as const), ...CS_GRENADES.map((g) => [`${s}_grenade_${g}`, CS_PRICE[g]!] as const)];
+    return [
+      s,
+      {
+        items: Int32Array.from(items, ([c]) => CS_COL[c]!),
+        prices: Float64Array.from(items, ([, p]) => p),
+        armor: CS_COL[`${s}_armor`]!,
+        helmets: CS_COL[`${s}_helmets`]!,
+        groups: CS_GROUP_NAMES.map((g) => Int32Array.from(CS_GROUPS[g]!, (w) => CS_COL[`${s}_${g === 'grenade' ? 'grenade' : 'weapon'}_${w}`]!)),
+      },
+    ];
+  }),
+) as Record<'ct' | 't', { items: Int32Array; prices: Float64Array; armor: number; helmets: number; groups: Int32Array[] }>;
+const C = CS_COL as Record<string, number>;
+const [TIME, BOMB, CT_SCORE, T_SCORE, CT_ALIVE, T_ALIVE, CT_HEALTH, T_HEALTH, CT_ARMOR, T_ARMOR, CT_HELMETS, T_HELMETS, CT_KITS, CT_MONEY, T_MONEY] = ['time_left', 'bomb_planted', 'ct_score', 't_score', 'ct_players_alive', 't_players_alive', 'ct_health', 't_health', 'ct_armor', 't_armor', 'ct_helmets', 't_helmets', 'ct_defuse_kits', 'ct_money', 't_money'].map((c) => C[c]!) as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+function csEquip(x: Float64Array, s: 'ct' | 't'): number {
+  const k = CS_SIDE[s];
+  let equip = 0;
+  for (let i = 0; i < k.items.length; i++) equip += x[k.items[i]!]! * k.prices[i]!;
+  return equip + x[k.armor]! * 6.5 + x[k.helmets]! * 350 + (s === 'ct' ? x[CT_KITS]! * 400 : 0);
+}
+
+function csGroup(x: Float64Array, cols: Int32Array): number {
+  let v = 0;
+  for (let i = 0; i < cols.length; i++) v += x[cols[i]!]!;
+  return v;
+}
 
 function csEngineered(r: TableRow): number[] {
-  const n = r.num;
-  const side = (s: 'ct' | 't') => {
-    const k = CS_SIDE_KEYS[s];
-    let equip = 0;
-    const groups: Record<string, number> = {};
-    for (const [c, price] of k.weapons) equip += n[c]! * price;
-    for (const [c, price] of k.grenades) equip += n[c]! * price;
-    equip += n[k.armor]! * 6.5 + n[k.helmets]! * 350 + (s === 'ct' ? n.ct_defuse_kits! * 400 : 0);
-    for (const [g, cols] of k.groups) groups[g] = cols.reduce((a, c) => a + (n[c] ?? 0), 0);
-    return { equip, groups };
-  };
-  const ct = side('ct');
-  const t = side('t');
-  const bomb = n.bomb_planted!;
-  const time = n.time_left!;
-  const ca = n.ct_players_alive!;
-  const ta = n.t_players_alive!;
+  const x = r.x;
+  const ctEquip = csEquip(x, 'ct');
+  const tEquip = csEquip(x, 't');
+  const bomb = x[BOMB]!;
+  const time = x[TIME]!;
+  const ca = x[CT_ALIVE]!;
+  const ta = x[T_ALIVE]!;
+  const ch = x[CT_HEALTH]!;
+  const th = x[T_HEALTH]!;
+  const kits = x[CT_KITS]!;
+  const cm = x[CT_MONEY]!;
+  const tm = x[T_MONEY]!;
   const per = (v: number, k: number) => (k > 0 ? v / k : 0);
-  return [
-    time, bomb, bomb * time, (1 - bomb) * time, n.ct_score!, n.t_score!, n.ct_score! - n.t_score!,
-    ca, ta, ca - ta, n.ct_health!, n.t_health!, n.ct_health! - n.t_health!, per(n.ct_health!, ca), per(n.t_health!, ta),
-    n.ct_armor!, n.t_armor!, n.ct_armor! - n.t_armor!, n.ct_helmets! - n.t_helmets!, n.ct_defuse_kits!, per(n.ct_defuse_kits!, ca), n.ct_money!, n.t_money!, n.ct_money! - n.t_money!,
-    ct.equip, t.equip, ct.equip - t.equip, per(ct.equip, ca), per(t.equip, ta), ct.equip + n.ct_money! - t.equip - n.t_money!,
-    ...CS_GROUP_NAMES.flatMap((g) => [ct.groups[g]!, t.groups[g]!, ct.groups[g]! - t.groups[g]!]),
-    bomb * ca, bomb * ta, bomb * n.ct_defuse_kits!, bomb * (ca - ta), (time / 175) * (ca - ta), time > 174 && n.ct_health === 500 && n.t_health === 500 ? 1 : 0,
-    ...CS_MAPS.map((m) => (r.map === m ? 1 : 0)),
+  const out = [
+    time, bomb, bomb * time, (1 - bomb) * time, x[CT_SCORE]!, x[T_SCORE]!, x[CT_SCORE]! - x[T_SCORE]!,
+    ca, ta, ca - ta, ch, th, ch - th, per(ch, ca), per(th, ta),
+    x[CT_ARMOR]!, x[T_ARMOR]!, x[CT_ARMOR]! - x[T_ARMOR]!, x[CT_HELMETS]! - x[T_HELMETS]!, kits, per(kits, ca), cm, tm, cm - tm,
+    ctEquip, tEquip, ctEquip - tEquip, per(ctEquip, ca), per(tEquip, ta), ctEquip + cm - tEquip - tm,
   ];
+  const ctG = CS_SIDE.ct.groups;
+  const tG = CS_SIDE.t.groups;
+  for (let g = 0; g < ctG.length; g++) {
+    const a = csGroup(x, ctG[g]!);
+    const b = csGroup(x, tG[g]!);
+    out.push(a, b, a - b);
+  }
+  out.push(bomb * ca, bomb * ta, bomb * kits, bomb * (ca - ta), (time / 175) * (ca - ta), time > 174 && ch === 500 && th === 500 ? 1 : 0);
+  for (const m of CS_MAPS) out.push(r.map === m ? 1 : 0);
+  return out;
 }
 
 export const CS_RAW = [...CS_NUM_COLS, 'bomb_planted', ...CS_MAPS.map((m) => `map=${m}`)];
-const csRaw = (r: TableRow) => [...CS_NUM_COLS.map((c) => r.num[c]!), r.num.bomb_planted!, ...CS_MAPS.map((m) => (r.map === m ? 1 : 0))];
+const csRaw = (r: TableRow) => [...r.x, ...CS_MAPS.map((m) => (r.map === m ? 1 : 0))];
 
 export interface Extractor {
   /** Fixed, ordered feature names for a dense extractor (every row has all of them); absent for sparse ones. */
@@ -291,7 +324,7 @@ export const EXTRACTORS: Record<string, Extractor> = {
   'dota-pairs': { label: draftLabel('hero'), of: (r) => pairs(r as DraftRow) },
   'lol-picks': { label: draftLabel('champion'), of: (r) => picks(r as DraftRow) },
   'lol-pairs': { label: draftLabel('champion'), of: (r) => pairs(r as DraftRow) },
-  'lol10-raw': dense(LOL10_COLS, (r) => LOL10_COLS.map((c) => r.num[c]!)),
+  'lol10-raw': dense(LOL10_COLS, (r) => [...r.x]),
   'lol10-eng': dense(LOL10_ENGINEERED, lol10Engineered),
   'cs-raw': dense(CS_RAW, csRaw),
   'cs-eng': dense(CS_ENGINEERED, csEngineered),

@@ -36,7 +36,7 @@ import { writePredictions } from '../store/predictions.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
 import { ensureWindowMonths, entitiesOf, loadSnapshot, upsertEntities, upsertWindowsJson, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
-import type { MatchSeed, Snapshot, TouchedMatch } from './shard.ts';
+import { MAX_DELTA_PREDICTIONS, type MatchSeed, type Snapshot, type TouchedMatch } from './shard.ts';
 import { createShards } from './shards.ts';
 
 export { applyEvent, type MatchProc } from './shard.ts';
@@ -123,9 +123,6 @@ export interface StatsDelta {
   /** Predictions of this delta's events left out of `predictions` (older ones of a large batch): read them over REST. */
   predictionsOmitted?: number;
 }
-
-/** Predictions a delta carries at most (live batches hold a few events; catch-up batches thousands). */
-export const MAX_DELTA_PREDICTIONS = 20;
 
 export type Processor = Supervised;
 
@@ -215,21 +212,22 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     const processedAt = new Date();
     const deltas: StatsDelta[] = list.map((t, i) => {
       const fromPlugins = plugged[i]?.delta;
-      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes, ...(fromPlugins ? { plugins: fromPlugins } : {}), ...(t.predictions?.length ? { predictions: t.predictions.slice(-MAX_DELTA_PREDICTIONS) } : {}), ...((t.predictions?.length ?? 0) > MAX_DELTA_PREDICTIONS ? { predictionsOmitted: t.predictions!.length - MAX_DELTA_PREDICTIONS } : {}) };
+      const delta: StatsDelta = { v: 1, tenant: t.tenant, matchId: t.matchId, title: t.title, ...(t.tournamentId ? { tournamentId: t.tournamentId } : {}), seq: t.lastSeq, fromSeq: t.fromSeq, occurredAt: t.occurredAt, receivedAt: t.receivedAt, processedAt: processedAt.toISOString(), stats: t.view, windows: t.changes, ...(fromPlugins ? { plugins: fromPlugins } : {}), ...((t.predictions?.count ?? 0) > MAX_DELTA_PREDICTIONS ? { predictionsOmitted: t.predictions!.count - MAX_DELTA_PREDICTIONS } : {}) };
       corrections.inc(delta.windows.corrections.length);
       return delta;
     });
     // Each delta serialised once (its stats, the largest part, once too) for Redis and Kafka alike.
-    const jsons = deltas.map((d) => {
-      const { stats, plugins, predictions: preds, predictionsOmitted, ...head } = d;
+    const jsons = deltas.map((d, i) => {
+      const { stats, plugins, predictionsOmitted, ...head } = d;
+      const preds = list[i]!.predictions;
       const statsJson = JSON.stringify(stats);
       const start = JSON.stringify(plugins ? { ...head, plugins } : head).slice(0, -1);
       // Kafka's record (clutch.stats.v1) has no predictions; the live one has them, and the latest
       // one alone is kept for snapshots.
       const record = `${start},"stats":${statsJson}}`;
       if (!preds) return { statsJson, json: record, record };
-      const latest = JSON.stringify(preds.at(-1));
-      const json = `${start},"predictions":${JSON.stringify(preds)}${predictionsOmitted ? `,"predictionsOmitted":${predictionsOmitted}` : ''},"stats":${statsJson}}`;
+      const latest = preds.latest;
+      const json = `${start},"predictions":${preds.live}${predictionsOmitted ? `,"predictionsOmitted":${predictionsOmitted}` : ''},"stats":${statsJson}}`;
       return { statsJson, latest, json, record };
     });
     // Live clients first: the deltas go out before the store write, which is off the live path.
@@ -265,7 +263,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       pluginStates = moved.flatMap((p) => p.states);
       await writeStates(trx, pluginStates);
       // Predictions with the match's stats, for matches this batch moved forward (a replay writes none).
-      await writePredictions(trx, list.flatMap((t) => (t.predictions?.length && written.has(key(t.tenant, t.matchId)) ? [{ tenant: t.tenant, matchId: t.matchId, predictions: t.predictions }] : [])));
+      await writePredictions(trx, { fragments: list.flatMap((t) => (t.predictions && written.has(key(t.tenant, t.matchId)) ? [t.predictions.rows] : [])) });
       entities = entitiesOf(writes);
     });
     storing();

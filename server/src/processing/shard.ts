@@ -9,7 +9,7 @@
 import { applyStats, applyToSummary, newStats, statsView, type Envelope, type LiveSummary, type MatchStatsView, type StatsState, type Title } from '@clutch/core';
 import { fromCanonicalValue } from '../events/codec.ts';
 import { loadShippedModels } from '../predict/index.ts';
-import { LivePredictor, newPredState, type LivePrediction, type PredState } from '../predict/live.ts';
+import { LivePredictor, newPredState, withTotals, type LivePrediction, type PredState } from '../predict/live.ts';
 import { windowRowsJson, type WindowRow, type WindowRowsJson } from '../store/stats.ts';
 import { addValues, afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
 
@@ -70,8 +70,37 @@ export interface TouchedMatch {
   /** The window rows the batch changed, serialised for the store here (no copy of row objects between threads). */
   rows: WindowRowsJson;
   changes: WindowChanges;
-  /** Win-probability predictions made on this batch's events, in seq order (predictions on). */
-  predictions?: LivePrediction[];
+  /** Win-probability predictions made on this batch's events (predictions on), serialised here. */
+  predictions?: PredictionsJson;
+}
+
+/** A match's predictions of one batch, serialised in the worker (no copy of objects between threads). */
+export interface PredictionsJson {
+  /** How many predictions the batch made (in seq order). */
+  count: number;
+  /** The last MAX_DELTA_PREDICTIONS of them, as a JSON array: the live delta's `predictions`. */
+  live: string;
+  /** The latest, with the per-player WPA totals, as JSON: what live snapshots carry. */
+  latest: string;
+  /** All of them as match_predictions rows (a JsonRows fragment). */
+  rows: { json: string; count: number };
+}
+
+/** Predictions a live delta carries at most (a batch caught up from a backlog may make more; all are stored). */
+export const MAX_DELTA_PREDICTIONS = 20;
+
+function predictionsJson(m: MatchProc, list: LivePrediction[]): PredictionsJson {
+  // Each prediction serialised once; the rows and the live array are built from those texts.
+  const texts = list.map((p) => JSON.stringify(p));
+  const head = `{"tenant_id":${JSON.stringify(m.tenant)},"match_id":${JSON.stringify(m.matchId)}`;
+  const rows = list.map((p, i) => `${head},"seq":${p.seq},"kind":"${p.kind}","model":${JSON.stringify(p.model.name)},"version":${JSON.stringify(p.model.version)},"occurred_at":${JSON.stringify(p.occurredAt)},"prediction":${texts[i]}}`);
+  const last = list.at(-1)!;
+  return {
+    count: list.length,
+    live: `[${(texts.length > MAX_DELTA_PREDICTIONS ? texts.slice(-MAX_DELTA_PREDICTIONS) : texts).join(',')}]`,
+    latest: last.kind === 'live' ? JSON.stringify(withTotals(last, m.pred!)) : texts.at(-1)!,
+    rows: { json: rows.join(','), count: rows.length },
+  };
 }
 
 export interface ApplyResult {
@@ -209,7 +238,7 @@ export class MatchShard {
         snapshot: JSON.stringify({ v: 1, stats: m.stats, win: m.win, ...(m.tournamentId ? { tournamentId: m.tournamentId } : {}), ...(m.seriesId ? { seriesId: m.seriesId } : {}), ...(m.pred ? { pred: m.pred } : {}) } satisfies Snapshot),
         rows: windowRowsJson(windowRows(m, changes, roundsAtStart)),
         changes: { minutes: [...new Set(changes.minutes)], corrections: [...new Set(changes.corrections)] },
-        ...(predictions ? { predictions } : {}),
+        ...(predictions ? { predictions: predictionsJson(m, predictions) } : {}),
       })),
       counts,
       invalid,

@@ -1,20 +1,14 @@
 // Win-probability predictions per match (migrations/0012_predictions.ts): written by the processor in
 // its transaction, read by GET /v1/matches/{id}/predictions.
 import type { LivePrediction } from '../predict/live.ts';
-import { upsertJson, type Db } from './db.ts';
+import { upsertJson, type Db, type JsonRows } from './db.ts';
 
-export interface MatchPredictions {
-  tenant: string;
-  matchId: string;
-  predictions: readonly LivePrediction[];
-}
-
-/** Inserts the predictions; a (tenant, match, seq, kind) already stored is left alone (replays). */
-export async function writePredictions(db: Db, items: readonly MatchPredictions[]): Promise<void> {
-  const rows = items.flatMap((m) =>
-    m.predictions.map((p) => ({ tenant_id: m.tenant, match_id: m.matchId, seq: p.seq, kind: p.kind, model: p.model.name, version: p.model.version, occurred_at: p.occurredAt, prediction: p })),
-  );
-  if (!rows.length) return;
+/**
+ * Inserts the predictions, serialised as match_predictions rows where they were made (processing/shard.ts);
+ * a (tenant, match, seq, kind) already stored is left alone (replays).
+ */
+export async function writePredictions(db: Db, rows: JsonRows): Promise<void> {
+  if (!rows.fragments.some((f) => f.count)) return;
   await upsertJson(db, {
     table: 'match_predictions',
     columns: { tenant_id: 'text', match_id: 'text', seq: 'bigint', kind: 'text', model: 'text', version: 'text', occurred_at: 'timestamptz', prediction: 'jsonb' },
