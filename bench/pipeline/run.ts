@@ -226,6 +226,8 @@ async function main(): Promise<void> {
   const bare = await kafkajsBare(broker.brokers, topic, loaded.events);
   log('Kafka ConsumerPerformance');
   const java = javaConsume(broker.tools, { brokers: broker.brokers, consumer: consumerSettings } as Settings, topic, `${prefix}.java`, loaded.events);
+  // The bench's topics go (a broker keeping every run's topics grows by GBs and starts slowly).
+  await eventLog.deleteTopicsWithPrefix(`${prefix}.`);
   await eventLog.close();
 
   const eps = (n: number, ms: number) => Math.round(n / (ms / 1000));

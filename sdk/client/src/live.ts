@@ -51,7 +51,7 @@ export interface LivePrediction {
   explanation: { towards: string; inputs: Array<{ feature: string; label: string; value: number; contribution: number }> };
   /** Live: the event that moved it and the win probability it added to `team`. */
   event?: { seq: number; type: string; player?: string; team?: string; wpa: number };
-  /** Live: win probability added per player so far. */
+  /** Win probability added per player so far: on a match's last prediction and on a snapshot's `prediction`. */
   playerWpa?: Record<string, number>;
 }
 

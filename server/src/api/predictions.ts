@@ -29,7 +29,7 @@ export const PredictionSchema = Type.Object(
     round: Type.Optional(Type.Object({ number: Type.Integer(), ctTeam: Type.String(), probabilityCt: Type.Number() }, { description: 'Shooters: P(the CT / defending side wins the round being played, or the next one).' })),
     explanation: Type.Object({ towards: Type.String(), inputs: Type.Array(Input) }),
     event: Type.Optional(Type.Object({ seq: Type.Integer(), type: Type.String(), player: Type.Optional(Type.String()), team: Type.Optional(Type.String()), wpa: Type.Number({ description: 'Win probability added to `team` by this event.' }) })),
-    playerWpa: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'Win probability added per player so far (sum over the events they made).' })),
+    playerWpa: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'Win probability added per player so far (the sum of event.wpa over the events they made): on the match\'s last prediction (match.ended) and on the latest one in live snapshots.' })),
   },
   { description: 'A win-probability prediction (docs/predictions.md).' },
 );

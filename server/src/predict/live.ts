@@ -207,6 +207,9 @@ const CS_BOMB = CS_COL.bomb_planted!;
 
 export interface CsRoundState { row: TableRow; ctTeam: TeamAcc; tTeam: TeamAcc; inRound: boolean }
 
+/** The row csRoundRow returns (one predictor runs per thread, synchronously): valid until its next call. */
+const CS_ROW = new Float64Array(CS_COLS.length);
+
 /** The round state in the dataset's columns (scaled to 5 a side when teams are smaller, e.g. wingman). */
 export function csRoundRow(s: StatsState, ps: PredState, nowMs: number): CsRoundState | undefined {
   const [t0, t1] = s.teams;
@@ -219,7 +222,7 @@ export function csRoundRow(s: StatsState, ps: PredState, nowMs: number): CsRound
   const ctTeam = s0 === 'ct' ? t0 : t1;
   const tTeam = s0 === 'ct' ? t1 : t0;
   const r = s.round;
-  const x = new Float64Array(CS_COLS.length);
+  const x = CS_ROW.fill(0);
   const title = s.title === 'valorant' ? 'valorant' : 'cs2';
   for (const [team, side] of [[ctTeam, 'ct'], [tTeam, 't']] as const) {
     let members = 0;
@@ -277,6 +280,9 @@ const LOL_KEYS = Object.fromEntries(
   (['blue', 'red'] as const).map((pre) => [pre, Object.fromEntries(LOL10_COLS.filter((c) => c.startsWith(pre)).map((c) => [c.slice(pre.length), LOL10_COL[c]!]))]),
 ) as Record<'blue' | 'red', Record<string, number>>;
 
+/** The row lolRow returns: valid until its next call (as CS_ROW). */
+const LOL_ROW = new Float64Array(LOL10_COLS.length);
+
 /** Our LoL state in the lol-10min columns, cumulative values scaled by f = min(1, 10 / minute). */
 export function lolRow(s: StatsState, ps: PredState): { row: TableRow; blue: TeamAcc; red: TeamAcc; scale: number } | undefined {
   const [a, b] = s.teams;
@@ -284,7 +290,7 @@ export function lolRow(s: StatsState, ps: PredState): { row: TableRow; blue: Tea
   const [blue, red] = LOL_SIDE(a, 0) === 0 && LOL_SIDE(b, 1) === 1 ? [a, b] : LOL_SIDE(a, 0) === 1 ? [b, a] : [a, b];
   const minutes = s.gameTimeMs / 60_000;
   const f = minutes > 10 ? 10 / minutes : 1;
-  const x = new Float64Array(LOL10_COLS.length);
+  const x = LOL_ROW.fill(0);
   const side = (t: TeamAcc, pre: 'blue' | 'red') => {
     let n = 0;
     let gold = 0;

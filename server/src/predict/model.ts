@@ -2,7 +2,7 @@
 // features, or gradient-boosted trees, followed by a calibration map. Every prediction can be
 // explained: per-input contributions to the model's logit that, with the bias, sum to it exactly
 // (linear: weight × centred, scaled value; trees: the change of node value along each path).
-import { EXTRACTORS, type Extractor, type Row, type Task } from './tasks.ts';
+import { EXTRACTORS, type Extractor, type Feats, type Row, type Task } from './tasks.ts';
 import type { Metrics, ReliabilityBin } from './metrics.ts';
 
 export interface LinearPart {
@@ -88,7 +88,11 @@ export class Model {
   private readonly index: Map<string, number>;
   private readonly denseMap?: Int32Array; // model feature i ← extractor value denseMap[i]
   /** Trees packed into typed arrays, nodes of tree k from roots[k]; child indexes are absolute (−1: leaf). */
-  private readonly packed?: { roots: Int32Array; f: Int32Array; t: Float64Array; l: Int32Array; r: Int32Array; v: Float64Array };
+  private readonly packed?: { roots: Int32Array; f: Int32Array; t: Float64Array; l: Int32Array; r: Int32Array; v: Float64Array; dv: Float64Array };
+  /** The extractor's dense values are already in the model's feature order (no copy needed). */
+  private readonly identity: boolean = false;
+  /** Scratch buffers of dense inference (one model is used by one thread at a time, synchronously). */
+  private readonly scratch?: { values: Float64Array; x: Float64Array; acc: Float64Array };
 
   readonly file: ModelFile;
 
@@ -100,6 +104,8 @@ export class Model {
     const names = file.kind === 'linear' ? file.linear!.features : file.gbt!.features;
     this.index = new Map(names.map((n, i) => [n, i]));
     if (ex.dense) {
+      this.identity = names.length === ex.dense.length && names.every((n, i) => ex.dense![i] === n);
+      this.scratch = { values: new Float64Array(ex.dense.length), x: new Float64Array(names.length), acc: new Float64Array(names.length) };
       const pos = new Map(ex.dense.map((n, i) => [n, i]));
       this.denseMap = Int32Array.from(names, (n) => {
         const i = pos.get(n);
@@ -110,7 +116,8 @@ export class Model {
     if (file.kind === 'gbt') {
       const trees = file.gbt!.trees;
       const n = trees.reduce((a, t) => a + t.f.length, 0);
-      const p = { roots: new Int32Array(trees.length), f: new Int32Array(n), t: new Float64Array(n), l: new Int32Array(n), r: new Int32Array(n), v: new Float64Array(n) };
+      // dv: a node's value minus its parent's (Saabas contributions without a second load per step).
+      const p = { roots: new Int32Array(trees.length), f: new Int32Array(n), t: new Float64Array(n), l: new Int32Array(n), r: new Int32Array(n), v: new Float64Array(n), dv: new Float64Array(n) };
       let at = 0;
       trees.forEach((tr, k) => {
         p.roots[k] = at;
@@ -120,6 +127,10 @@ export class Model {
           p.l[at + i] = tr.l[i]! >= 0 ? at + tr.l[i]! : -1;
           p.r[at + i] = tr.r[i]! >= 0 ? at + tr.r[i]! : -1;
           p.v[at + i] = tr.v[i]!;
+          if (tr.l[i]! >= 0) {
+            p.dv[at + tr.l[i]!] = tr.v[tr.l[i]!]! - tr.v[i]!;
+            p.dv[at + tr.r[i]!] = tr.v[tr.r[i]!]! - tr.v[i]!;
+          }
         }
         at += tr.f.length;
       });
@@ -131,7 +142,7 @@ export class Model {
 
   /** Logit before calibration. */
   logit(row: Row): number {
-    const f = this.extractor.of(row);
+    const f = this.features(row);
     if (this.file.kind === 'linear') {
       const m = this.file.linear!;
       let z = m.bias;
@@ -156,9 +167,16 @@ export class Model {
     return z;
   }
 
-  private denseValues(values: ArrayLike<number>): Float64Array {
+  /** The extractor's values of a dense model: into scratch when the extractor can write there. */
+  private features(row: Row): Feats {
+    const ex = this.extractor;
+    return ex.into && this.scratch ? { names: ex.dense!, values: ex.into(row, this.scratch.values) } : ex.of(row);
+  }
+
+  private denseValues(values: ArrayLike<number>): ArrayLike<number> {
+    if (this.identity) return values;
     const map = this.denseMap!;
-    const x = new Float64Array(map.length);
+    const x = this.scratch!.x;
     for (let i = 0; i < map.length; i++) x[i] = values[map[i]!]!;
     return x;
   }
@@ -170,7 +188,7 @@ export class Model {
 
   /** The prediction with every input's contribution to the logit; `top` limits the list (the rest is summed). */
   explain(row: Row, top = Infinity): Explanation {
-    const f = this.extractor.of(row);
+    const f = this.features(row);
     const contrib = new Map<string, { value: number; c: number }>();
     let bias: number;
     if (this.file.kind === 'linear') {
@@ -178,7 +196,7 @@ export class Model {
       bias = m.bias;
       if (this.denseMap) {
         const x = this.denseValues(f.values);
-        const acc = new Float64Array(x.length);
+        const acc = this.scratch!.acc;
         for (let i = 0; i < x.length; i++) acc[i] = m.weights[i]! * ((x[i]! - m.center![i]!) / m.scale![i]!);
         if (top < x.length) return this.#topOf(m.features, x, acc, bias, top);
         m.features.forEach((n, i) => contrib.set(n, { value: x[i]!, c: acc[i]! }));
@@ -192,16 +210,16 @@ export class Model {
       // Saabas: each split's change of node value goes to its feature; the roots' values to the bias.
       const g = this.file.gbt!;
       const x = this.denseValues(f.values);
-      const acc = new Float64Array(g.features.length);
+      const acc = this.scratch!.acc.fill(0);
       const p = this.packed!;
       bias = g.base;
       for (let k = 0; k < p.roots.length; k++) {
         let i = p.roots[k]!;
         bias += p.v[i]!;
         while (p.l[i]! >= 0) {
-          const j = x[p.f[i]!]! <= p.t[i]! ? p.l[i]! : p.r[i]!;
-          acc[p.f[i]!]! += p.v[j]! - p.v[i]!;
-          i = j;
+          const f = p.f[i]!;
+          i = x[f]! <= p.t[i]! ? p.l[i]! : p.r[i]!;
+          acc[f]! += p.dv[i]!;
         }
       }
       if (top < g.features.length) return this.#topOf(g.features, x, acc, bias, top);

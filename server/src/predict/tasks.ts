@@ -17,7 +17,7 @@ export interface TableRow { y: 0 | 1; x: Float64Array; map?: string }
 export type Row = DraftRow | TableRow;
 
 /** Sparse named features: names[i] has value values[i]; absent names are 0. */
-export interface Feats { names: readonly string[]; values: number[] }
+export interface Feats { names: readonly string[]; values: ArrayLike<number> }
 
 export class FormatError extends Error {}
 export class BadRow extends Error {}
@@ -197,12 +197,16 @@ export const LOL10_ENGINEERED = [...LOL10_DIFFS.map((c) => `diff_${c}`), 'blueFi
 const LOL10_DIFF_IDX = LOL10_DIFFS.map((c) => [LOL10_COL[`blue${c}`]!, LOL10_COL[`red${c}`]!] as const);
 const L = LOL10_COL as Record<(typeof LOL10_COLS)[number], number>;
 
-function lol10Engineered(r: TableRow): number[] {
+function lol10Engineered(r: TableRow, out: Float64Array): Float64Array {
   const x = r.x;
-  const out = LOL10_DIFF_IDX.map(([b, d]) => x[b]! - x[d]!);
+  let k = 0;
+  for (const [b, d] of LOL10_DIFF_IDX) out[k++] = x[b]! - x[d]!;
   const gold = x[L.blueTotalGold!]! - x[L.redTotalGold!]!;
   const xp = x[L.blueTotalExperience!]! - x[L.redTotalExperience!]!;
-  out.push(x[L.blueFirstBlood!]!, x[L.blueDragons!]!, x[L.redDragons!]!, Math.sign(gold) * Math.sqrt(Math.abs(gold * xp)) * (Math.sign(gold) === Math.sign(xp) ? 1 : 0));
+  out[k++] = x[L.blueFirstBlood!]!;
+  out[k++] = x[L.blueDragons!]!;
+  out[k++] = x[L.redDragons!]!;
+  out[k++] = Math.sign(gold) * Math.sqrt(Math.abs(gold * xp)) * (Math.sign(gold) === Math.sign(xp) ? 1 : 0);
   return out;
 }
 
@@ -264,7 +268,7 @@ function csGroup(x: Float64Array, cols: Int32Array): number {
   return v;
 }
 
-function csEngineered(r: TableRow): number[] {
+function csEngineered(r: TableRow, out: Float64Array): Float64Array {
   const x = r.x;
   const ctEquip = csEquip(x, 'ct');
   const tEquip = csEquip(x, 't');
@@ -277,27 +281,33 @@ function csEngineered(r: TableRow): number[] {
   const kits = x[CT_KITS]!;
   const cm = x[CT_MONEY]!;
   const tm = x[T_MONEY]!;
-  const per = (v: number, k: number) => (k > 0 ? v / k : 0);
-  const out = [
-    time, bomb, bomb * time, (1 - bomb) * time, x[CT_SCORE]!, x[T_SCORE]!, x[CT_SCORE]! - x[T_SCORE]!,
-    ca, ta, ca - ta, ch, th, ch - th, per(ch, ca), per(th, ta),
-    x[CT_ARMOR]!, x[T_ARMOR]!, x[CT_ARMOR]! - x[T_ARMOR]!, x[CT_HELMETS]! - x[T_HELMETS]!, kits, per(kits, ca), cm, tm, cm - tm,
-    ctEquip, tEquip, ctEquip - tEquip, per(ctEquip, ca), per(tEquip, ta), ctEquip + cm - tEquip - tm,
-  ];
+  const per = (v: number, n: number) => (n > 0 ? v / n : 0);
+  let k = 0;
+  const put = (v: number) => {
+    out[k++] = v;
+  };
+  put(time); put(bomb); put(bomb * time); put((1 - bomb) * time); put(x[CT_SCORE]!); put(x[T_SCORE]!); put(x[CT_SCORE]! - x[T_SCORE]!);
+  put(ca); put(ta); put(ca - ta); put(ch); put(th); put(ch - th); put(per(ch, ca)); put(per(th, ta));
+  put(x[CT_ARMOR]!); put(x[T_ARMOR]!); put(x[CT_ARMOR]! - x[T_ARMOR]!); put(x[CT_HELMETS]! - x[T_HELMETS]!); put(kits); put(per(kits, ca)); put(cm); put(tm); put(cm - tm);
+  put(ctEquip); put(tEquip); put(ctEquip - tEquip); put(per(ctEquip, ca)); put(per(tEquip, ta)); put(ctEquip + cm - tEquip - tm);
   const ctG = CS_SIDE.ct.groups;
   const tG = CS_SIDE.t.groups;
   for (let g = 0; g < ctG.length; g++) {
     const a = csGroup(x, ctG[g]!);
     const b = csGroup(x, tG[g]!);
-    out.push(a, b, a - b);
+    put(a); put(b); put(a - b);
   }
-  out.push(bomb * ca, bomb * ta, bomb * kits, bomb * (ca - ta), (time / 175) * (ca - ta), time > 174 && ch === 500 && th === 500 ? 1 : 0);
-  for (const m of CS_MAPS) out.push(r.map === m ? 1 : 0);
+  put(bomb * ca); put(bomb * ta); put(bomb * kits); put(bomb * (ca - ta)); put((time / 175) * (ca - ta)); put(time > 174 && ch === 500 && th === 500 ? 1 : 0);
+  for (const m of CS_MAPS) put(r.map === m ? 1 : 0);
   return out;
 }
 
 export const CS_RAW = [...CS_NUM_COLS, 'bomb_planted', ...CS_MAPS.map((m) => `map=${m}`)];
-const csRaw = (r: TableRow) => [...r.x, ...CS_MAPS.map((m) => (r.map === m ? 1 : 0))];
+function csRaw(r: TableRow, out: Float64Array): Float64Array {
+  out.set(r.x);
+  CS_MAPS.forEach((m, i) => (out[r.x.length + i] = r.map === m ? 1 : 0));
+  return out;
+}
 
 export interface Extractor {
   /** Fixed, ordered feature names for a dense extractor (every row has all of them); absent for sparse ones. */
@@ -305,6 +315,8 @@ export interface Extractor {
   /** Human-readable description of a feature, for explanations. */
   label(name: string): string;
   of(r: Row): Feats;
+  /** Dense extractors: the values written into `out` (length dense.length), for inference without allocating. */
+  into?(r: Row, out: Float64Array): Float64Array;
 }
 
 const draftLabel = (unit: string) => (name: string) => {
@@ -315,8 +327,8 @@ const draftLabel = (unit: string) => (name: string) => {
   return name;
 };
 
-function dense(names: readonly string[], f: (r: TableRow) => number[]): Extractor {
-  return { dense: names, label: (n) => n, of: (r) => ({ names, values: f(r as TableRow) }) };
+function dense(names: readonly string[], f: (r: TableRow, out: Float64Array) => Float64Array): Extractor {
+  return { dense: names, label: (n) => n, of: (r) => ({ names, values: f(r as TableRow, new Float64Array(names.length)) }), into: (r, out) => f(r as TableRow, out) };
 }
 
 export const EXTRACTORS: Record<string, Extractor> = {
@@ -324,7 +336,7 @@ export const EXTRACTORS: Record<string, Extractor> = {
   'dota-pairs': { label: draftLabel('hero'), of: (r) => pairs(r as DraftRow) },
   'lol-picks': { label: draftLabel('champion'), of: (r) => picks(r as DraftRow) },
   'lol-pairs': { label: draftLabel('champion'), of: (r) => pairs(r as DraftRow) },
-  'lol10-raw': dense(LOL10_COLS, (r) => [...r.x]),
+  'lol10-raw': dense(LOL10_COLS, (r, out) => (out.set(r.x), out)),
   'lol10-eng': dense(LOL10_ENGINEERED, lol10Engineered),
   'cs-raw': dense(CS_RAW, csRaw),
   'cs-eng': dense(CS_ENGINEERED, csEngineered),

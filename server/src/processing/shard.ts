@@ -92,8 +92,9 @@ export const MAX_DELTA_PREDICTIONS = 20;
 function predictionsJson(m: MatchProc, list: LivePrediction[]): PredictionsJson {
   // Each prediction serialised once; the rows and the live array are built from those texts.
   const texts = list.map((p) => JSON.stringify(p));
-  const head = `{"tenant_id":${JSON.stringify(m.tenant)},"match_id":${JSON.stringify(m.matchId)}`;
-  const rows = list.map((p, i) => `${head},"seq":${p.seq},"kind":"${p.kind}","model":${JSON.stringify(p.model.name)},"version":${JSON.stringify(p.model.version)},"occurred_at":${JSON.stringify(p.occurredAt)},"prediction":${texts[i]}}`);
+  const head = `{"tenant_id":${JSON.stringify(m.tenant)},"match_id":${JSON.stringify(m.matchId)},"seq":`;
+  // Model names and versions are ours (plain ASCII, nothing to escape); occurredAt is the event's, encoded.
+  const rows = list.map((p, i) => `${head}${p.seq},"kind":"${p.kind}","model":"${p.model.name}","version":"${p.model.version}","occurred_at":${JSON.stringify(p.occurredAt)},"prediction":${texts[i]}}`);
   const last = list.at(-1)!;
   return {
     count: list.length,

@@ -77,6 +77,15 @@ export class KafkaEventLog implements EventLog {
     this.#producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false });
   }
 
+  /** Deletes every topic whose name starts with `prefix` (benchmarks clean up the topics they made). */
+  async deleteTopicsWithPrefix(prefix: string): Promise<void> {
+    this.#assertOpen();
+    if (!prefix) throw new Error('deleteTopicsWithPrefix: an empty prefix would delete every topic');
+    const topics = (await this.#admin.listTopics({ includeInternals: false })).filter((n) => n.startsWith(prefix));
+    if (topics.length) await this.#admin.deleteTopics({ topics });
+    for (const n of topics) this.#partitions.delete(n);
+  }
+
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     this.#assertOpen();
     const existing = new Set(await this.#admin.listTopics({ includeInternals: false }));
