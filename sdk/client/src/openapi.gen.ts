@@ -4747,7 +4747,7 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 occurredAt: string;
-                                /** @description Win probability added per player so far (sum over the events they made). */
+                                /** @description Win probability added per player so far (the sum of event.wpa over the events they made): on the match's last prediction (match.ended) and on the latest one in live snapshots. */
                                 playerWpa?: {
                                     [key: string]: number;
                                 };
