@@ -9,6 +9,7 @@ import { parseFiles } from '../server/src/cli/parse.ts';
 import { DEMO_ENV, loadConfig } from '../server/src/config.ts';
 import { toRecord } from '../server/src/events/codec.ts';
 import { createInfra } from '../server/src/infra/wiring.ts';
+import { loadModel } from '../server/src/predict/index.ts';
 import type { LivePrediction } from '../server/src/predict/live.ts';
 import { topicNames } from '../server/src/topics.ts';
 
@@ -43,7 +44,7 @@ ws.addEventListener('message', (m) => {
   }
 });
 
-console.log(`replaying ${events.length} events of ${matchId} (${file}), model ${'cs2-round-markov on cs-round.v1'}`);
+console.log(`replaying ${events.length} events of ${matchId} (${file}), model cs2-round-markov on cs-round.v${loadModel('cs-round').file.version}`);
 for (const e of events) {
   await infra.eventLog.append([toRecord(topics.events, e)]);
   // Paced like a live match (a few events per batch).

@@ -9,10 +9,10 @@ export { TASKS, isTask, type Task, type Row, type DraftRow, type TableRow } from
 
 /** The model version each task ships with. */
 export const SHIPPED: Record<Task, string> = {
-  'dota2-draft': 'dota2-draft.v1.json',
-  'lol-draft': 'lol-draft.v1.json',
-  'lol-10min': 'lol-10min.v1.json',
-  'cs-round': 'cs-round.v1.json',
+  'dota2-draft': 'dota2-draft.v2.json',
+  'lol-draft': 'lol-draft.v2.json',
+  'lol-10min': 'lol-10min.v2.json',
+  'cs-round': 'cs-round.v2.json',
 };
 
 export const modelsDir = new URL('../../models/', import.meta.url);

@@ -25,9 +25,21 @@ export interface EvalReport {
   raw: Metrics;
   calibrated: Metrics;
   isotonic?: Metrics;
+  /** The selected model as fitted on the train block alone (before the refit on train + validation), calibrated the same way. */
+  trainOnly?: Metrics;
   /** Expected ECE of a perfectly calibrated model on a test block of this size (sampling noise alone). */
   eceNoiseFloor?: number;
   reliability?: { baseline: ReliabilityBin[]; raw: ReliabilityBin[]; calibrated: ReliabilityBin[] };
+}
+
+/** Blocked k-fold cross-validation of the training recipe over all rows (out-of-fold predictions pooled). */
+export interface CvReport {
+  folds: number;
+  n: number;
+  baseline: Metrics;
+  ours: Metrics;
+  eceNoiseFloor: number;
+  reliability?: { baseline: ReliabilityBin[]; ours: ReliabilityBin[] };
 }
 
 export interface ModelFile {
@@ -44,7 +56,7 @@ export interface ModelFile {
   gbt?: GbtPart;
   calibration: Calibration;
   training: Record<string, unknown>;
-  metrics?: { validation?: Record<string, Metrics>; test?: EvalReport };
+  metrics?: { validation?: Record<string, Metrics>; test?: EvalReport; cv?: CvReport };
 }
 
 export interface Contribution { feature: string; label: string; value: number; contribution: number }

@@ -6,8 +6,13 @@ export const TASKS = ['dota2-draft', 'lol-draft', 'lol-10min', 'cs-round'] as co
 export type Task = (typeof TASKS)[number];
 export const isTask = (t: string | undefined): t is Task => (TASKS as readonly string[]).includes(t ?? '');
 
-/** A row of a draft task: the picks of both teams; y = 1 when team 1 won. */
-export interface DraftRow { y: 0 | 1; team1: number[]; team2: number[] }
+/**
+ * A row of a draft task: the picks of both teams; y = 1 when team 1 won. Dota rows of the dataset also
+ * carry the lobby's context (server cluster, game mode, lobby type), which the dota-ctx features use;
+ * a draft without it (live, or the what-if API) is scored on the picks alone.
+ */
+export interface DraftRow { y: 0 | 1; team1: number[]; team2: number[]; ctx?: DotaContext }
+export interface DotaContext { cluster: number; mode: number; type: number }
 /**
  * A row of a table task: its numeric columns in the format's order (`TABLE_COLS[task]`: LOL10_COLS, or
  * CS_COLS = CS_NUM_COLS + bomb_planted), and the map for CS; y = 1 when blue / CT won. A vector, not an
@@ -94,7 +99,7 @@ export function rowReader(task: Task, first: string[]): RowReader {
             else if (v !== 0) throw new BadRow(`hero ${h} must be 1, -1 or 0, got ${s}`);
           }
           if (team1.length !== 5 || team2.length !== 5) throw new BadRow(`expected 5 heroes per team, got ${team1.length} and ${team2.length}`);
-          return { y: w === 1 ? 1 : 0, team1, team2 };
+          return { y: w === 1 ? 1 : 0, team1, team2, ctx: { cluster: num(f[1], 'cluster'), mode: num(f[2], 'game mode'), type: num(f[3], 'game type') } };
         },
       };
     }
@@ -185,6 +190,47 @@ function pairs(r: DraftRow): Feats {
   for (const a of r.team1) {
     for (const b of r.team2) {
       push(a < b ? `c:${a}:${b}` : `c:${b}:${a}`, a < b ? 1 : -1);
+    }
+  }
+  return { names, values };
+}
+
+/**
+ * Server clusters of the seven regions with most games in the dataset (from kronusme/dota2-api
+ * data/regions.json, MIT); every other cluster is 'other'.
+ */
+const DOTA_REGIONS: Record<string, readonly number[]> = {
+  'Southeast Asia': [151, 152, 153, 154, 155, 156],
+  China: [161, 163, 221, 222, 223, 224, 225, 227, 231],
+  'Europe West': [131, 132, 133, 134, 135, 136, 137, 138],
+  Russia: [181, 182, 183, 184, 185, 186, 187, 188],
+  'US East': [121, 122, 123, 124],
+  'US West': [111, 112, 113, 114],
+  'Europe East': [191, 192],
+};
+const REGION_OF = new Map(Object.entries(DOTA_REGIONS).flatMap(([name, ids]) => ids.map((id) => [id, name] as const)));
+export const dotaRegion = (cluster: number): string => REGION_OF.get(cluster) ?? 'other';
+/** Game modes with their own hero terms (2 captains mode, 8 reverse captains, 9 greeviling in the 2016 ids); the rest are 'other'. */
+const dotaModeGroup = (mode: number): string => (mode === 2 || mode === 8 || mode === 9 ? String(mode) : 'other');
+
+/**
+ * Picks and pairs, plus the lobby's context when the row has it: `r:<region>`, `m:<mode>`, `t:<type>`
+ * (1: team 1's base advantage there) and each hero's shift per region and per mode group,
+ * `hr:<hero>:<region>` and `hm:<hero>:<mode group>` (+1 team 1's pick, −1 team 2's: still antisymmetric).
+ */
+function dotaCtx(r: DraftRow): Feats {
+  const base = pairs(r);
+  if (!r.ctx) return base;
+  const names = base.names as string[];
+  const values = base.values as number[];
+  const region = dotaRegion(r.ctx.cluster);
+  const mode = dotaModeGroup(r.ctx.mode);
+  names.push(`r:${region}`, `m:${r.ctx.mode}`, `t:${r.ctx.type}`);
+  values.push(1, 1, 1);
+  for (const [team, sign] of [[r.team1, 1], [r.team2, -1]] as const) {
+    for (const h of team) {
+      names.push(`hr:${h}:${region}`, `hm:${h}:${mode}`);
+      values.push(sign, sign);
     }
   }
   return { names, values };
@@ -324,6 +370,11 @@ const draftLabel = (unit: string) => (name: string) => {
   if (k === 'h') return `${unit} ${a}`;
   if (k === 's') return `synergy ${unit}s ${a}+${b}`;
   if (k === 'c') return `matchup ${unit} ${a} vs ${b}`;
+  if (k === 'r') return `region ${a}`;
+  if (k === 'm') return `game mode ${a}`;
+  if (k === 't') return `lobby type ${a}`;
+  if (k === 'hr') return `${unit} ${a} in region ${b}`;
+  if (k === 'hm') return `${unit} ${a} in game mode ${b === 'other' ? 'other than 2, 8, 9' : b}`;
   return name;
 };
 
@@ -334,6 +385,7 @@ function dense(names: readonly string[], f: (r: TableRow, out: Float64Array) => 
 export const EXTRACTORS: Record<string, Extractor> = {
   'dota-picks': { label: draftLabel('hero'), of: (r) => picks(r as DraftRow) },
   'dota-pairs': { label: draftLabel('hero'), of: (r) => pairs(r as DraftRow) },
+  'dota-ctx': { label: draftLabel('hero'), of: (r) => dotaCtx(r as DraftRow) },
   'lol-picks': { label: draftLabel('champion'), of: (r) => picks(r as DraftRow) },
   'lol-pairs': { label: draftLabel('champion'), of: (r) => pairs(r as DraftRow) },
   'lol10-raw': dense(LOL10_COLS, (r, out) => (out.set(r.x), out)),

@@ -6,13 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { loadRows } from '../../../src/predict/dataset.ts';
 import { Model } from '../../../src/predict/model.ts';
 import { DraftError, loadShippedModels, predictDraft } from '../../../src/predict/index.ts';
-import { TASKS, type Row, type Task } from '../../../src/predict/tasks.ts';
-import { trainTask, type TaskPlan } from '../../../src/predict/train/train.ts';
+import { dotaRegion, EXTRACTORS, TASKS, type DraftRow, type Row, type Task } from '../../../src/predict/tasks.ts';
+import { crossFittedPlattGain, trainTask, type TaskPlan } from '../../../src/predict/train/train.ts';
 
 const fixture = (f: string) => fileURLToPath(new URL(`../../fixtures/predict/${f}`, import.meta.url));
 
 const PLANS: Record<Task, TaskPlan> = {
-  'dota2-draft': { description: 'test', file: '', baseline: { extractor: 'dota-picks', lambdas: [1e-2] }, candidates: [{ name: 'pairs', extractor: 'dota-pairs', kind: 'linear', lambda: 1e-2, lambdaPair: 1e-1 }] },
+  'dota2-draft': {
+    description: 'test', file: '', baseline: { extractor: 'dota-picks', lambdas: [1e-2] },
+    candidates: [{ name: 'pairs', extractor: 'dota-pairs', kind: 'linear', lambda: 1e-2, lambdaPair: 1e-1 }, { name: 'ctx', extractor: 'dota-ctx', kind: 'linear', lambda: 1e-2, lambdaPair: 1e-1, lambdaCtx: 1e-1, lambdaOne: 1e-2 }],
+  },
   'lol-draft': { description: 'test', file: '', baseline: { extractor: 'lol-picks', lambdas: [1e-2] }, candidates: [{ name: 'pairs', extractor: 'lol-pairs', kind: 'linear', lambda: 1e-2, lambdaPair: 1e-1 }] },
   'lol-10min': { description: 'test', file: '', baseline: { extractor: 'lol10-raw', lambdas: [1e-2] }, candidates: [{ name: 'lr', extractor: 'lol10-eng', kind: 'linear', lambda: 1e-2 }] },
   'cs-round': {
@@ -72,5 +75,54 @@ describe('shipped models', () => {
     expect(() => predictDraft('dota2-draft', [1], [200])).toThrow(/not valid/);
     // A partial draft is scored too.
     expect(predictDraft('lol-draft', [1, 2], [3]).probability).toBeGreaterThan(0);
+  });
+});
+
+describe('Dota draft context features (dota-ctx)', () => {
+  const of = (r: DraftRow) => {
+    const f = EXTRACTORS['dota-ctx']!.of(r);
+    return new Map(f.names.map((n, i) => [n, f.values[i]!]));
+  };
+  const row: DraftRow = { y: 1, team1: [1, 2, 3, 4, 5], team2: [6, 7, 8, 9, 10], ctx: { cluster: 223, mode: 2, type: 2 } };
+
+  it('adds the region, mode and lobby one-hots and each hero by region and mode group, antisymmetric in the heroes', () => {
+    const f = of(row);
+    expect(dotaRegion(223)).toBe('China');
+    expect(dotaRegion(232)).toBe('other');
+    expect(f.get('r:China')).toBe(1);
+    expect(f.get('m:2')).toBe(1);
+    expect(f.get('t:2')).toBe(1);
+    expect(f.get('hr:1:China')).toBe(1);
+    expect(f.get('hr:6:China')).toBe(-1);
+    expect(f.get('hm:10:2')).toBe(-1);
+    expect(of({ ...row, ctx: { cluster: 111, mode: 22, type: 7 } }).get('hm:1:other')).toBe(1);
+    // Swapping the teams negates every hero-derived feature; the context one-hots stay.
+    const s = of({ ...row, team1: row.team2, team2: row.team1 });
+    for (const [n, v] of f) expect(s.get(n), n).toBe(/^[rmt]:/.test(n) ? v : -v);
+    // Without the lobby's context (live drafts, the what-if API) only picks and pairs remain.
+    const bare = of({ y: 1, team1: row.team1, team2: row.team2 });
+    expect([...bare.keys()].some((n) => /^(hr|hm|r|m|t):/.test(n))).toBe(false);
+    expect(bare.size).toBe(10 + 20 + 25);
+  });
+
+  it('labels them for explanations', () => {
+    const label = EXTRACTORS['dota-ctx']!.label;
+    expect(label('hr:12:Europe West')).toBe('hero 12 in region Europe West');
+    expect(label('hm:12:other')).toBe('hero 12 in game mode other than 2, 8, 9');
+    expect(label('r:Russia')).toBe('region Russia');
+  });
+});
+
+describe('calibration choice', () => {
+  it('keeps Platt only when, cross-fitted on the two halves, it beats the raw logits', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const n = 4000;
+    const z = Float64Array.from({ length: n }, () => (rand() - 0.5) * 6);
+    const draw = (p: (z: number) => number) => Uint8Array.from(z, (v) => (rand() < p(v) ? 1 : 0));
+    // Labels from the logits themselves: calibrated, Platt cannot help out of sample.
+    expect(crossFittedPlattGain(z, draw((v) => 1 / (1 + Math.exp(-v))))).toBeLessThan(0.001);
+    // Over-confident logits (the truth is σ(z / 3)): Platt helps.
+    expect(crossFittedPlattGain(z, draw((v) => 1 / (1 + Math.exp(-v / 3))))).toBeGreaterThan(0.02);
   });
 });

@@ -59,7 +59,7 @@ describe('serving predictions (embedded processor, worker threads)', () => {
     const live = history.flatMap((h) => (JSON.parse(h.message) as { predictions?: LivePrediction[] }).predictions ?? []);
     expect(live.length).toBeGreaterThan(10);
     for (const p of live) {
-      expect(p.model).toMatchObject({ name: 'cs2-round-markov', version: '1', base: 'cs-round.v1' });
+      expect(p.model).toMatchObject({ name: 'cs2-round-markov', version: '1', base: 'cs-round.v2' });
       expect(p.teams).toHaveLength(2);
       expect(p.teams[0]!.probability + p.teams[1]!.probability).toBeCloseTo(1, 3);
       expect(p.explanation.inputs.length).toBeGreaterThan(0);
@@ -119,7 +119,7 @@ describe('serving predictions (embedded processor, worker threads)', () => {
     const ok = await post({ task: 'dota2-draft', team1: [1, 2, 3, 4, 5], team2: [6, 7, 8, 9, 10], top: 5 });
     expect(ok.statusCode).toBe(200);
     const b = ok.json();
-    expect(b.model).toEqual({ name: 'dota2-draft', version: '1' });
+    expect(b.model).toEqual({ name: 'dota2-draft', version: '2' });
     expect(b.probability).toBeGreaterThan(0);
     expect(b.probability).toBeLessThan(1);
     expect(b.teams[0].probability + b.teams[1].probability).toBeCloseTo(1, 9);
