@@ -8152,6 +8152,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description dota2-draft only: where the game is played; the model then adds each hero by region and game mode. Without it, the picks alone. */
+                        lobby?: {
+                            /** @description Dota 2 server cluster id (e.g. 133 Europe West, 223 China); mapped to its region. */
+                            cluster: number;
+                            /** @description Dota 2 game mode id (2 captains mode, 22 ranked all pick…). */
+                            gameMode: number;
+                            /** @description Dota 2 lobby type id (0 public, 2 tournament, 7 ranked…). */
+                            lobbyType: number;
+                        };
                         task: "dota2-draft" | "lol-draft";
                         /** @description Hero ids (Dota 2, 1–113) or champion ids (LoL), at most 5. */
                         team1: number[];

@@ -82,6 +82,16 @@ const predictions: FastifyPluginAsyncTypebox<PredictionsApiOptions> = async (app
             team1: DraftIds,
             team2: DraftIds,
             top: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+            lobby: Type.Optional(
+              Type.Object(
+                {
+                  cluster: Type.Integer({ minimum: 0, maximum: 100_000, description: 'Dota 2 server cluster id (e.g. 133 Europe West, 223 China); mapped to its region.' }),
+                  gameMode: Type.Integer({ minimum: 0, maximum: 1000, description: 'Dota 2 game mode id (2 captains mode, 22 ranked all pick…).' }),
+                  lobbyType: Type.Integer({ minimum: 0, maximum: 1000, description: 'Dota 2 lobby type id (0 public, 2 tournament, 7 ranked…).' }),
+                },
+                { additionalProperties: false, description: 'dota2-draft only: where the game is played; the model then adds each hero by region and game mode. Without it, the picks alone.' },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -101,10 +111,11 @@ const predictions: FastifyPluginAsyncTypebox<PredictionsApiOptions> = async (app
       },
     },
     async (req, reply) => {
-      const { task, team1, team2, top } = req.body;
+      const { task, team1, team2, top, lobby } = req.body;
       let ex;
       try {
-        ex = predictDraft(task, team1, team2, { top });
+        if (lobby && task !== 'dota2-draft') throw new DraftError('lobby is for dota2-draft only');
+        ex = predictDraft(task, team1, team2, { top, ...(lobby ? { ctx: { cluster: lobby.cluster, mode: lobby.gameMode, type: lobby.lobbyType } } : {}) });
       } catch (err) {
         if (err instanceof DraftError) return sendError(reply, 400, 'CLUTCH_PREDICT_BAD_DRAFT', err.message);
         throw err;

@@ -2,7 +2,7 @@
 // functions the API and the processor call. Pure TypeScript inference, no runtime dependency.
 import { readFileSync } from 'node:fs';
 import { Model, type Explanation, type ModelFile } from './model.ts';
-import { TASKS, type Task } from './tasks.ts';
+import { TASKS, type DotaContext, type Task } from './tasks.ts';
 
 export { Model, type Explanation, type ModelFile, type Prediction, type Contribution } from './model.ts';
 export { TASKS, isTask, type Task, type Row, type DraftRow, type TableRow } from './tasks.ts';
@@ -43,13 +43,13 @@ export class DraftError extends Error {}
 /**
  * Draft what-if: the probability that team 1 wins with these picks (5 per team when complete; a
  * partial draft is accepted and scored on the picks made so far), with its top contributing picks,
- * synergies and match-ups. Used by `clutch predict draft` and later by POST /v1/predict/draft.
+ * synergies and match-ups (Dota: with the lobby's context when given). Used by `clutch predict draft` and POST /v1/predict/draft.
  */
-export function predictDraft(task: 'dota2-draft' | 'lol-draft', team1: number[], team2: number[], o: { top?: number; model?: Model } = {}): Explanation {
+export function predictDraft(task: 'dota2-draft' | 'lol-draft', team1: number[], team2: number[], o: { top?: number; model?: Model; ctx?: DotaContext } = {}): Explanation {
   const { maxId, unit } = DRAFT_LIMITS[task];
   const all = [...team1, ...team2];
   for (const id of all) if (!Number.isInteger(id) || id < 1 || id > maxId) throw new DraftError(`${unit} id ${id} is not valid (1..${maxId})`);
   if (new Set(all).size !== all.length) throw new DraftError(`a ${unit} is picked twice`);
   if (team1.length > 5 || team2.length > 5) throw new DraftError('at most 5 picks per team');
-  return (o.model ?? loadModel(task)).explain({ y: 0, team1, team2 }, o.top ?? 10);
+  return (o.model ?? loadModel(task)).explain({ y: 0, team1, team2, ...(o.ctx && task === 'dota2-draft' ? { ctx: o.ctx } : {}) }, o.top ?? 10);
 }

@@ -126,6 +126,13 @@ describe('serving predictions (embedded processor, worker threads)', () => {
     expect(b.contributions).toHaveLength(5);
     expect(b.bias + b.rest + b.contributions.reduce((s: number, c: { contribution: number }) => s + c.contribution, 0)).toBeCloseTo(b.logit, 9);
     expect((await post({ task: 'lol-draft', team1: [516, 64], team2: [150] })).statusCode).toBe(200);
+    // Dota: where the game is played moves it (each hero by region and game mode) and is explained.
+    const eu = (await post({ task: 'dota2-draft', team1: [1, 2, 3, 4, 5], team2: [6, 7, 8, 9, 10], top: 50, lobby: { cluster: 133, gameMode: 2, lobbyType: 2 } })).json();
+    const cn = (await post({ task: 'dota2-draft', team1: [1, 2, 3, 4, 5], team2: [6, 7, 8, 9, 10], top: 50, lobby: { cluster: 223, gameMode: 2, lobbyType: 2 } })).json();
+    expect(eu.probability).not.toBeCloseTo(cn.probability, 4);
+    expect(eu.contributions.some((c: { label: string }) => c.label === 'hero 1 in region Europe West')).toBe(true);
+    expect(cn.contributions.some((c: { label: string }) => c.label === 'hero 1 in region China')).toBe(true);
+    expect((await post({ task: 'lol-draft', team1: [1], team2: [2], lobby: { cluster: 133, gameMode: 2, lobbyType: 2 } })).json().code).toBe('CLUTCH_PREDICT_BAD_DRAFT');
     // Validation: schema errors, then the model's own rules, each with a code.
     for (const [body, code] of [
       [{ task: 'cs-round', team1: [1], team2: [2] }, 'CLUTCH_BAD_REQUEST'],
