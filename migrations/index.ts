@@ -12,6 +12,7 @@ import * as m0009 from './0009_billing.ts';
 import * as m0010 from './0010_users.ts';
 import * as m0011 from './0011_meter_reports.ts';
 import * as m0012 from './0012_predictions.ts';
+import * as m0013 from './0013_predictions_json.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_users': m0010,
   '0011_meter_reports': m0011,
   '0012_predictions': m0012,
+  '0013_predictions_json': m0013,
 };

@@ -36,7 +36,7 @@ import { writePredictions } from '../store/predictions.ts';
 import { getMatch, upsertSummaries } from '../store/matches.ts';
 import { ensureWindowMonths, entitiesOf, loadSnapshot, upsertEntities, upsertWindowsJson, writeMatchStats, type Entities, type MatchStatsWrite } from '../store/stats.ts';
 import { supervise, type SuperviseControl, type Supervised } from '../streams/supervise.ts';
-import { MAX_DELTA_PREDICTIONS, type MatchSeed, type Snapshot, type TouchedMatch } from './shard.ts';
+import { MAX_DELTA_PREDICTIONS, type MatchSeed, type PredictionsMode, type Snapshot, type TouchedMatch } from './shard.ts';
 import { createShards } from './shards.ts';
 
 export { applyEvent, type MatchProc } from './shard.ts';
@@ -73,7 +73,7 @@ export interface ProcessorOptions {
   /** Tenant plugins: the active ones run on every batch (omit: none run). */
   plugins?: PluginHost;
   /** Live win probability on every relevant event (docs/predictions.md; CLUTCH_PREDICTIONS). Default on. */
-  predictions?: boolean;
+  predictions?: PredictionsMode;
 }
 
 export const summaryKey = (tenant: string, matchId: string) => `t:${tenant}:match:${matchId}`;
@@ -263,7 +263,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
       pluginStates = moved.flatMap((p) => p.states);
       await writeStates(trx, pluginStates);
       // Predictions with the match's stats, for matches this batch moved forward (a replay writes none).
-      await writePredictions(trx, { fragments: list.flatMap((t) => (t.predictions && written.has(key(t.tenant, t.matchId)) ? [t.predictions.rows] : [])) });
+      await writePredictions(trx, list.flatMap((t) => (t.predictions && written.has(key(t.tenant, t.matchId)) ? [t.predictions.rows] : [])));
       entities = entitiesOf(writes);
     });
     storing();

@@ -1,10 +1,10 @@
 // Worker-thread entry of the processor's shards: one MatchShard, driven by messages from
 // WorkerShards (shards.ts). Record values arrive packed in one transferred buffer.
 import { parentPort, workerData } from 'node:worker_threads';
-import { MatchShard } from './shard.ts';
+import { MatchShard, type PredictionsMode } from './shard.ts';
 import type { ShardRequest, ShardResponse } from './shards.ts';
 
-const shard = new MatchShard(workerData as { maxCachedMatches?: number; allowedLatenessMs?: number; predictions?: boolean });
+const shard = new MatchShard(workerData as { maxCachedMatches?: number; allowedLatenessMs?: number; predictions?: PredictionsMode });
 
 parentPort!.on('message', (req: ShardRequest) => {
   let res: ShardResponse;

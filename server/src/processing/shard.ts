@@ -10,6 +10,7 @@ import { applyStats, applyToSummary, newStats, statsView, type Envelope, type Li
 import { fromCanonicalValue } from '../events/codec.ts';
 import { loadShippedModels } from '../predict/index.ts';
 import { LivePredictor, newPredState, withTotals, type LivePrediction, type PredState } from '../predict/live.ts';
+import type { PredictionRows } from '../store/predictions.ts';
 import { windowRowsJson, type WindowRow, type WindowRowsJson } from '../store/stats.ts';
 import { addValues, afterLateEvent, beforeEvent, currentValues, eventTimeMs, newWindows, type Values, type WindowChanges, type WindowState } from './windows.ts';
 
@@ -82,25 +83,28 @@ export interface PredictionsJson {
   live: string;
   /** The latest, with the per-player WPA totals, as JSON: what live snapshots carry. */
   latest: string;
-  /** All of them as match_predictions rows (a JsonRows fragment). */
-  rows: { json: string; count: number };
+  /** All of them as match_predictions columns (store/predictions.ts). */
+  rows: PredictionRows;
 }
+
+/**
+ * Predictions on (true), off, or 'inference-only': computed (models, explanations, per-match state) but
+ * neither serialised, stored nor sent — what bench/predictions uses to measure inference alone.
+ */
+export type PredictionsMode = boolean | 'inference-only';
 
 /** Predictions a live delta carries at most (a batch caught up from a backlog may make more; all are stored). */
 export const MAX_DELTA_PREDICTIONS = 20;
 
 function predictionsJson(m: MatchProc, list: LivePrediction[]): PredictionsJson {
-  // Each prediction serialised once; the rows and the live array are built from those texts.
+  // Each prediction serialised once; the live array and the stored rows are built from those texts.
   const texts = list.map((p) => JSON.stringify(p));
-  const head = `{"tenant_id":${JSON.stringify(m.tenant)},"match_id":${JSON.stringify(m.matchId)},"seq":`;
-  // Model names and versions are ours (plain ASCII, nothing to escape); occurredAt is the event's, encoded.
-  const rows = list.map((p, i) => `${head}${p.seq},"kind":"${p.kind}","model":"${p.model.name}","version":"${p.model.version}","occurred_at":${JSON.stringify(p.occurredAt)},"prediction":${texts[i]}}`);
   const last = list.at(-1)!;
   return {
     count: list.length,
     live: `[${(texts.length > MAX_DELTA_PREDICTIONS ? texts.slice(-MAX_DELTA_PREDICTIONS) : texts).join(',')}]`,
     latest: last.kind === 'live' ? JSON.stringify(withTotals(last, m.pred!)) : texts.at(-1)!,
-    rows: { json: rows.join(','), count: rows.length },
+    rows: { tenant: m.tenant, matchId: m.matchId, seq: list.map((p) => p.seq), kind: list.map((p) => p.kind), model: list.map((p) => p.model.name), version: list.map((p) => p.model.version), occurredAt: list.map((p) => p.occurredAt), json: texts },
   };
 }
 
@@ -144,12 +148,15 @@ export class MatchShard {
   readonly #max: number;
   readonly #lateness: number;
   readonly #predictor: LivePredictor | undefined;
+  /** Predictions computed and dropped (bench/predictions measures the inference alone this way). */
+  readonly #inferenceOnly: boolean;
 
-  constructor(o: { maxCachedMatches?: number; allowedLatenessMs?: number; predictions?: boolean } = {}) {
+  constructor(o: { maxCachedMatches?: number; allowedLatenessMs?: number; predictions?: PredictionsMode } = {}) {
     this.#max = o.maxCachedMatches ?? 10_000;
     this.#lateness = o.allowedLatenessMs ?? 60_000;
     // The shipped models, loaded once per shard (per worker thread): a missing one fails at start.
     if (o.predictions) this.#predictor = new LivePredictor(loadShippedModels());
+    this.#inferenceOnly = o.predictions === 'inference-only';
   }
 
   get size(): number {
@@ -211,7 +218,7 @@ export class MatchShard {
       counts[applyEvent(m, e, this.#lateness, t.changes)]++;
       if (predictor) {
         const made = predictor.observe(m.stats, (m.pred ??= newPredState()), e);
-        if (made) (t.predictions ??= []).push(...made);
+        if (made && !this.#inferenceOnly) (t.predictions ??= []).push(...made);
       }
       t.last = e;
       t.roundsAtStart = Math.min(t.roundsAtStart, m.stats.rounds.length);

@@ -5,7 +5,7 @@
 // most `concurrency` batches in hand, so at most that many requests wait on the workers.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { MatchShard, type ApplyResult, type DecodeResult, type MatchSeed } from './shard.ts';
+import { MatchShard, type ApplyResult, type DecodeResult, type MatchSeed, type PredictionsMode } from './shard.ts';
 
 export interface Shards {
   decode(partition: number, batchId: number, values: readonly Uint8Array[]): Promise<DecodeResult>;
@@ -20,7 +20,7 @@ export interface ShardOptions {
   maxCachedMatches?: number;
   allowedLatenessMs?: number;
   /** Live win-probability predictions (the shipped models are loaded in each shard). */
-  predictions?: boolean;
+  predictions?: PredictionsMode;
 }
 
 export type ShardRequest =

@@ -9,6 +9,7 @@ import { insertMetricPoints, metricBuckets } from '../../src/store/metrics.ts';
 import { entitiesOf, getMatchStats, loadSnapshot, matchWindows, subjectHistory, upsertEntities, upsertWindows, writeMatchStats, type MatchStatsWrite, type WindowRow } from '../../src/store/stats.ts';
 import type { MatchStatsView } from '@clutch/core';
 import { ensureTenant } from '../../src/store/tenants.ts';
+import { matchPredictions, writePredictions, type PredictionRows } from '../../src/store/predictions.ts';
 
 export interface StoreFixture {
   store: Store;
@@ -211,6 +212,21 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         ]);
         expect((await getMatch(store.db, 'acme', 'ps-1'))!.lastSeq).toBe(10);
         expect(await store.db.selectFrom('matches').select(['tournament_id']).where('tenant_id', '=', 'acme').where('id', '=', 'ps-1').executeTakeFirst()).toEqual({ tournament_id: 'major' });
+      });
+
+      it('stores predictions once per (seq, kind), per tenant, and reads them back by seq as they were written', async () => {
+        const pred = (seq: number, p: number, kind: 'live' | 'draft' = 'live') => ({ seq, kind, occurredAt: `2026-11-24T10:00:${String(seq).padStart(2, '0')}.000Z`, model: { name: 'cs2-round-markov', version: '1' }, teams: [{ id: 'navi', name: 'Natus "NaVi" Vincere', probability: p }], note: 'quotes " and \\ backslashes, ünïcode' });
+        const rows = (tenant: string, matchId: string, list: ReturnType<typeof pred>[]): PredictionRows => ({ tenant, matchId, seq: list.map((x) => x.seq), kind: list.map((x) => x.kind), model: list.map((x) => x.model.name), version: list.map((x) => x.model.version), occurredAt: list.map((x) => x.occurredAt), json: list.map((x) => JSON.stringify(x)) });
+        const first = [pred(1, 0.5, 'draft'), pred(1, 0.52), pred(2, 0.6), pred(3, 0.7)];
+        await writePredictions(store.db, [rows('acme', 'p-1', first), rows('globex', 'p-1', [pred(1, 0.1)])]);
+        // a replay with other values changes nothing; a new seq is added
+        await writePredictions(store.db, [rows('acme', 'p-1', [pred(2, 0.99), pred(4, 0.8)])]);
+        const all = await matchPredictions(store.db, 'acme', 'p-1', { afterSeq: 0, limit: 100 });
+        expect(all).toEqual([...first, pred(4, 0.8)]);
+        expect(await matchPredictions(store.db, 'acme', 'p-1', { afterSeq: 1, limit: 2 })).toEqual([pred(2, 0.6), pred(3, 0.7)]);
+        expect(await matchPredictions(store.db, 'acme', 'p-1', { afterSeq: 0, limit: 100, kind: 'draft' })).toEqual([first[0]]);
+        expect(await matchPredictions(store.db, 'globex', 'p-1', { afterSeq: 0, limit: 100 })).toEqual([pred(1, 0.1)]);
+        await writePredictions(store.db, []);
       });
 
       it('upserts windows (a correction replaces the value, a replay does not) and sums games per day for a player', async () => {
