@@ -34,7 +34,7 @@ Commands:
              to Stripe Billing Meters, and the ledger compared with what Stripe accepted (docs/billing.md).
   predict    clutch predict eval --task <task> --file <csv>: the shipped win-probability model of a task scored
              on a CSV of its dataset format, one JSON object { task, n, accuracy, logloss, brier, auc, ece };
-             clutch predict draft --task dota2-draft|lol-draft --team1 <ids> --team2 <ids>: draft what-if;
+             clutch predict draft --task dota2-draft|lol-draft --team1 <ids> --team2 <ids> [--lobby cluster,mode,type]: draft what-if;
              clutch predict models: the shipped models (docs/predictions.md).
   migrate    Apply pending database migrations and exit.
   config     Print the validated configuration (secrets reduced to their host) and exit.
@@ -94,6 +94,7 @@ const OPTIONS = {
   task: { type: 'string' },
   file: { type: 'string' },
   team1: { type: 'string' },
+  lobby: { type: 'string' },
   team2: { type: 'string' },
   top: { type: 'string' },
 } as const;
@@ -240,7 +241,7 @@ const COMMANDS: Record<string, (positionals: string[], v: Values, overrides: Par
   },
   async predict(p, v) {
     const { predictCommand } = await import('./cli/predict.ts');
-    return predictCommand(p, { task: v.task, file: v.file, team1: v.team1, team2: v.team2, top: v.top });
+    return predictCommand(p, { task: v.task, file: v.file, team1: v.team1, team2: v.team2, top: v.top, lobby: v.lobby });
   },
   async migrate(_p, _v, overrides) {
     const config = loadConfig({ CLUTCH_EVENT_LOG: 'memory', CLUTCH_CACHE: 'memory', ...process.env, ...overrides });

@@ -10,7 +10,7 @@ import { MetricsAccumulator, type Metrics } from '../predict/metrics.ts';
 import { FormatError, type Task } from '../predict/tasks.ts';
 
 const USAGE = `usage: clutch predict eval --task <${TASKS.join('|')}> --file <csv>
-       clutch predict draft --task <dota2-draft|lol-draft> --team1 <id,id,…> --team2 <id,id,…> [--top N]
+       clutch predict draft --task <dota2-draft|lol-draft> --team1 <id,id,…> --team2 <id,id,…> [--top N] [--lobby <cluster,game mode,lobby type>]
        clutch predict models`;
 
 export interface EvalResult { task: Task; n: number; accuracy: number; logloss: number; brier: number; auc: number; ece: number }
@@ -31,7 +31,7 @@ const ids = (s: string | undefined, what: string) => {
   });
 };
 
-export async function predictCommand(p: string[], o: { task?: string; file?: string; team1?: string; team2?: string; top?: string }): Promise<number> {
+export async function predictCommand(p: string[], o: { task?: string; file?: string; team1?: string; team2?: string; top?: string; lobby?: string }): Promise<number> {
   const err = (l: string) => process.stderr.write(`${l}\n`);
   const action = p[0];
   if (action === 'models') {
@@ -46,7 +46,13 @@ export async function predictCommand(p: string[], o: { task?: string; file?: str
   if (action === 'draft') {
     if (o.task !== 'dota2-draft' && o.task !== 'lol-draft') return err('clutch predict draft: --task must be dota2-draft or lol-draft'), 2;
     try {
-      const e = predictDraft(o.task, ids(o.team1, 'team1'), ids(o.team2, 'team2'), { top: o.top ? Number(o.top) : 10 });
+      let ctx;
+      if (o.lobby !== undefined) {
+        const l = ids(o.lobby, 'lobby');
+        if (o.task !== 'dota2-draft' || l.length !== 3) throw new DraftError('--lobby is cluster,game mode,lobby type (three ids), for dota2-draft');
+        ctx = { cluster: l[0]!, mode: l[1]!, type: l[2]! };
+      }
+      const e = predictDraft(o.task, ids(o.team1, 'team1'), ids(o.team2, 'team2'), { top: o.top ? Number(o.top) : 10, ...(ctx ? { ctx } : {}) });
       process.stdout.write(`${JSON.stringify({ task: o.task, team1WinProbability: e.probability, logit: e.logit, bias: e.bias, top: e.contributions, rest: e.rest })}\n`);
       return 0;
     } catch (e) {

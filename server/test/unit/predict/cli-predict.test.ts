@@ -61,5 +61,14 @@ describe('clutch predict draft', () => {
     const bad = clutch(['predict', 'draft', '--task', 'dota2-draft', '--team1', '1,2', '--team2', '2']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/picked twice/);
+    // The lobby's context (Dota): each hero by region and mode joins the explanation.
+    const eu = clutch(['predict', 'draft', '--task', 'dota2-draft', '--team1', '1,2,3,4,5', '--team2', '6,7,8,9,10', '--top', '50', '--lobby', '133,2,2']);
+    expect(eu.status, eu.stderr).toBe(0);
+    const e = JSON.parse(eu.stdout) as { team1WinProbability: number; top: Array<{ label: string }> };
+    expect(e.top.some((c) => c.label === 'hero 1 in region Europe West')).toBe(true);
+    expect(e.team1WinProbability).not.toBe(out.team1WinProbability);
+    const badLobby = clutch(['predict', 'draft', '--task', 'lol-draft', '--team1', '1', '--team2', '2', '--lobby', '133,2,2']);
+    expect(badLobby.status).toBe(2);
+    expect(badLobby.stderr).toMatch(/--lobby is cluster,game mode,lobby type/);
   });
 });
