@@ -252,7 +252,7 @@ function lol10Engineered(r: TableRow, out: Float64Array): Float64Array {
   out[k++] = x[L.blueFirstBlood!]!;
   out[k++] = x[L.blueDragons!]!;
   out[k++] = x[L.redDragons!]!;
-  out[k++] = Math.sign(gold) * Math.sqrt(Math.abs(gold * xp)) * (Math.sign(gold) === Math.sign(xp) ? 1 : 0);
+  out[k] = Math.sign(gold) * Math.sqrt(Math.abs(gold * xp)) * (Math.sign(gold) === Math.sign(xp) ? 1 : 0);
   return out;
 }
 
