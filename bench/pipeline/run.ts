@@ -16,7 +16,6 @@
 // Prints one JSON document on stdout; progress on stderr.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cpus, totalmem } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -32,6 +31,7 @@ import { applyEvent, startProcessor } from '../../server/src/processing/processo
 import { MatchShard } from '../../server/src/processing/shard.ts';
 import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
+import { machineInfo, runBench } from '../support/main.ts';
 import { simulated } from '../support/simulated.ts';
 import { Registry } from 'prom-client';
 import { ensureBroker } from '../kafka-clients/broker.ts';
@@ -151,7 +151,7 @@ async function kafkajsBare(brokers: string[], topic: string, records: number): P
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<unknown> {
   const broker = await ensureBroker();
   const endpoints = await ensureServices(['postgres', 'redis']);
   const prefix = `benchpipe${Date.now().toString(36)}`;
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'pipeline',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+    machine: machineInfo(),
     settings: { events: loaded.events, matches: loaded.matches, partitions: PARTITIONS, meanEventBytes: Math.round(loaded.bytes / loaded.events), maxBatchRecords: 10_000, concurrency: 4, workers: WORKERS, predictions: PREDICTIONS, cache: cache.kind, store: 'postgres' },
     results: {
       processor: { eventsPerSec: eps(loaded.events, procMs), cpuSeconds: Number((procCpuMs / 1000).toFixed(2)), eventsPerCpuSecond: eps(loaded.events, procCpuMs), elapsedSec: Number((procMs / 1000).toFixed(1)), matchesStored: Number(rows?.n ?? 0), windowRows: Number(windows?.n ?? 0), batchesRetried: retried },
@@ -246,13 +246,7 @@ async function main(): Promise<void> {
       targets: { eventsPerCpuSecond: 220_000, ratioToKafkajs: 1.0 },
     },
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -27,7 +27,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -46,6 +46,7 @@ import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { openingDuelsBundle, openingDuelsManifest } from '../../server/test/plugins/opening-duels.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
 import { machineTicks, threadTicks } from '../support/cpu.ts';
+import { machineInfo, runBench } from '../support/main.ts';
 import { simulated } from '../support/simulated.ts';
 import { ensureBroker, repoRoot } from '../kafka-clients/broker.ts';
 
@@ -242,7 +243,7 @@ async function phase(kind: 'none' | 'plugins', round: number, ctx: { eventLog: K
   return out;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<unknown> {
   const wall0 = performance.now();
   const broker = await ensureBroker();
   const endpoints = await ensureServices(['postgres', 'redis']);
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'plugins',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+    machine: machineInfo(),
     settings: {
       events: loaded.events,
       matches: loaded.matches,
@@ -334,13 +335,7 @@ async function main(): Promise<void> {
     },
     benchSeconds: Math.round((performance.now() - wall0) / 1000),
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -24,7 +24,7 @@
 // Prints one JSON document on stdout; progress on stderr.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -39,6 +39,7 @@ import { ensureTenant } from '../../server/src/store/tenants.ts';
 import { ensureServices } from '../../scripts/services/ensure.ts';
 import { ensureBroker } from '../kafka-clients/broker.ts';
 import { machineTicks, threadTicks } from '../support/cpu.ts';
+import { machineInfo, runBench } from '../support/main.ts';
 import { simulated } from '../support/simulated.ts';
 
 const arg = (name: string) => {
@@ -154,7 +155,7 @@ async function pipelineRound(mode: Mode, round: number, ctx: Ctx) {
 /** The change from off to on, as a fraction of off (negative: slower with predictions). */
 const change = (off: number, on: number) => Number((on / off - 1).toFixed(4));
 
-async function main(): Promise<void> {
+async function main(): Promise<unknown> {
   const wall0 = performance.now();
   const events = [...simulated(EVENTS, TENANT)];
   const matches = new Set(events.map((e) => e.matchId)).size;
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'predictions',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+    machine: machineInfo(),
     settings: { events: events.length, matches, partitions: PARTITIONS, rounds: ROUNDS, order: 'off, on in odd rounds; on, off in even rounds', processor: PROCESSOR },
     results: {
       shards: {
@@ -244,13 +245,7 @@ async function main(): Promise<void> {
     },
     benchSeconds: Math.round((performance.now() - wall0) / 1000),
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
