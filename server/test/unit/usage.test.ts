@@ -96,7 +96,10 @@ describe('usage metering', () => {
       expect(got).toEqual(['snapshot', 'subscribed']);
       // Pushed within 1 s, flushed within 0.3 s after.
       const ledger = async () => (await t.app.inject({ url: '/v1/usage/ledger', headers: { 'x-api-key': keys.b! } })).json();
+      // Units are counted where they happen and flushed on their own clocks: wait until each has landed.
       await expect.poll(async () => (await ledger()).totals.api_call ?? 0, { timeout: 10_000, interval: 300 }).toBeGreaterThanOrEqual(9);
+      await expect.poll(async () => (await ledger()).totals.live_message ?? 0, { timeout: 10_000, interval: 300 }).toBeGreaterThanOrEqual(1);
+      await expect.poll(async () => (await ledger()).totals.ingest_payload ?? 0, { timeout: 10_000, interval: 300 }).toBeGreaterThanOrEqual(1);
       const l = await ledger();
       expect(l.organisation).toBe('demo');
       const byApp = (app: string) => l.data.filter((r: { app: string; unit: string }) => r.unit === 'api_call' && r.app === app).reduce((s: number, r: { quantity: number }) => s + r.quantity, 0);
