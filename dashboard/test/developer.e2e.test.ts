@@ -362,7 +362,7 @@ describe('dashboard: the developer portal in Chromium, signed in through OIDC', 
       if (!n) await metrics.getByRole('button', { name: 'Refresh metrics' }).click();
       return n;
     });
-    expect(await metrics.locator(`tr[data-metric-line^='clutch_plugin_calls_total{plugin="${ORG}/cs2-trades@1.0.0"']`).count()).toBe(1);
+    expect(await metrics.locator(`tr[data-metric-line='clutch_plugin_calls_total{version=1.0.0, outcome=ok}']`).count()).toBe(1);
     expect(await page.getByTestId('plugin-active').textContent()).toBe('1.0.0 (all matches)');
     log(`plugin metrics: ${series} series of ${ORG}/cs2-trades`);
     await shot(page, 'plugin-metrics');

@@ -120,7 +120,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   });
 
   await app.register(openapi, { version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, tokenUrl: `${config.auth.issuer.replace(/\/$/, '')}/oauth/token`, scopes: SCOPE_DOCS, sessionCookie: sessionCookies.sessionCookie });
-  await app.register(metrics);
+  await app.register(metrics, { token: config.metricsToken });
   await app.register(health, { dependencies: infra.dependencies, isShuttingDown: () => shuttingDown });
 
   const topics = topicNames(config.kafkaTopicPrefix);
@@ -160,7 +160,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(grpc, { hub, store: infra.store, cache: infra.cache, tenant: grpcTenant, auth: authOptions, log: logger.child({ 'log.logger': 'grpc' }), ...h2c });
     // Test runs count no strikes: a version is never disabled by them (their errors are in the answer).
     testRuntime = new PluginRuntime({ workers: 1, nice: config.pluginNice, log: logger.child({ 'log.logger': 'plugin-tests' }), strikes: { max: Number.MAX_SAFE_INTEGER, windowMs: 1 } });
-    await app.register(pluginsApi, { store: infra.store, tenant: tenantOf, testRuntime, host: pluginHost, planLimits: config.limits.enabled });
+    await app.register(pluginsApi, { store: infra.store, tenant: tenantOf, testRuntime, host: pluginHost, planLimits: config.limits.enabled, metrics: app.metrics });
     await app.register(oauth, { db: infra.store.db, keys, tokens: tokenSettings });
     await app.register(apps, { db: infra.store.db });
     await app.register(signin, { db: infra.store.db, providers: new SignInProviders(config.signIn.providers), cookies: sessionCookies, publicUrl: config.auth.issuer });

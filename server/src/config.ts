@@ -90,6 +90,7 @@ export const VARS = {
   CLUTCH_SIMULATOR_MATCHES: { kind: 'int', doc: 'Live matches the built-in simulator keeps running (0 = off). The demo sets 4.', default: '0', min: 0, max: 100 },
   CLUTCH_DEMO_INGEST_TOKENS: { kind: 'enum', doc: 'Create the well-known ingest tokens demo-<source> for the default tenant (demo only: anyone who knows them can post).', default: 'off', values: ['on', 'off'] },
   CLUTCH_PROCESSOR_WORKERS: { kind: 'int', doc: 'Worker threads of the processor role for decoding, stats, windows and snapshots (0: on the main thread).', default: '1', min: 0, max: 64 },
+  CLUTCH_METRICS_TOKEN: { kind: 'string', doc: 'Bearer token to read GET /metrics (Prometheus: authorization credentials). Empty = only clients on this host (loopback) may read it; either way no tenant credential opens it (the series name every tenant\'s plugins).', default: '', secret: true },
   CLUTCH_PREDICTIONS: { kind: 'enum', doc: 'Live win-probability predictions in the processor (docs/predictions.md): in the live stream, stored per match, served by GET /v1/matches/{id}/predictions.', default: 'on', values: ['on', 'off'] },
   CLUTCH_PROCESSOR_CONCURRENCY: { kind: 'int', doc: 'Batches the processor applies and writes at once (different partitions).', default: '4', min: 1, max: 64 },
   CLUTCH_API_MICROCACHE_MS: { kind: 'int', doc: 'How long (ms) the API keeps a leaderboard read in process memory before asking Redis again; 0 = always ask. Per-match reads are never kept.', default: '500', min: 0, max: 60_000 },
@@ -140,6 +141,8 @@ export const VARS = {
 export type VarName = keyof typeof VARS;
 
 export interface Config {
+  /** Bearer token of GET /metrics; undefined = loopback clients only. */
+  metricsToken: string | undefined;
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -305,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const int = (n: VarName) => Number(resolved(n));
   const ids = (n: VarName) => [...new Set((resolved(n) ?? '').split(',').map((x) => x.trim()).filter(Boolean))];
   return {
+    metricsToken: opt('CLUTCH_METRICS_TOKEN'),
     host: str('HOST'),
     port: int('PORT'),
     logLevel: str('LOG_LEVEL') as Config['logLevel'],
@@ -405,5 +409,5 @@ export function describeConfig(c: Config): Record<string, unknown> {
     faceit: { ...p.faceit, apiKey: key(p.faceit.apiKey) },
   };
   const signIn = { ...c.signIn, sessionSecret: key(c.signIn.sessionSecret), providers: c.signIn.providers.map((p) => ({ ...p, clientSecret: key(p.clientSecret) })) };
-  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, signIn, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined }, stripe: { ...c.stripe, secretKey: c.stripe.secretKey ? '(set)' : undefined, webhookSecret: c.stripe.webhookSecret ? '(set)' : undefined } };
+  return { ...c, databaseUrl: hostOf(c.databaseUrl), redisUrl: hostOf(c.redisUrl), pollers, signIn, auth: { ...c.auth, signingKek: c.auth.signingKek ? '(set)' : undefined }, stripe: { ...c.stripe, secretKey: c.stripe.secretKey ? '(set)' : undefined, webhookSecret: c.stripe.webhookSecret ? '(set)' : undefined }, metricsToken: c.metricsToken ? '(set)' : undefined };
 }

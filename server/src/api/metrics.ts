@@ -1,8 +1,12 @@
 // Prometheus metrics: default process metrics plus HTTP request count and latency per route. Each app
 // has its own registry (several apps in one test process never collide); other subsystems register
-// their metrics on app.metrics.
+// their metrics on app.metrics. GET /metrics is for operators: its series name every tenant's plugin
+// versions, so it answers the bearer token CLUTCH_METRICS_TOKEN, or, without one, clients on this host
+// only (a tenant reads its own plugin's series at GET /v1/plugins/{name}/metrics).
+import { timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { sendError } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,8 +17,21 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (app) => {
+export interface MetricsOptions {
+  /** Bearer token of GET /metrics; undefined = loopback clients only. */
+  token?: string | undefined;
+}
+
+const isLoopback = (addr: string | undefined) => addr !== undefined && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
+  const want = Buffer.from(token, 'utf8');
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+export default fp<MetricsOptions>(
+  async (app, opts) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const labelNames = ['method', 'route', 'status_code'] as const;
@@ -38,7 +55,15 @@ export default fp(
       if (req.metricsStart !== undefined) duration.observe(labels, Number(process.hrtime.bigint() - req.metricsStart) / 1e9);
     });
 
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+      if (opts.token !== undefined) {
+        if (!tokenMatches(req.headers.authorization, opts.token)) {
+          reply.header('www-authenticate', 'Bearer realm="clutch-metrics"');
+          return sendError(reply, 401, 'CLUTCH_UNAUTHENTICATED', 'GET /metrics needs the operators\' bearer token (CLUTCH_METRICS_TOKEN); a tenant reads its plugin\'s series at GET /v1/plugins/{name}/metrics');
+        }
+      } else if (!isLoopback(req.socket.remoteAddress)) {
+        return sendError(reply, 403, 'CLUTCH_FORBIDDEN', 'GET /metrics answers clients on this host only: set CLUTCH_METRICS_TOKEN to scrape it from elsewhere; a tenant reads its plugin\'s series at GET /v1/plugins/{name}/metrics');
+      }
       reply.header('content-type', registry.contentType);
       return registry.metrics();
     });

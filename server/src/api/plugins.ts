@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Registry } from 'prom-client';
 import type { Envelope } from '@clutch/core';
 import { createError, isClutchError } from '../errors.ts';
 import { validateEnvelope } from '../events/codec.ts';
@@ -109,6 +110,8 @@ export interface PluginsApiOptions {
   host?: PluginHost | undefined;
   /** Hold organisations to their plan's active plugins (docs/limits.md); off when limits are off (the demo). */
   planLimits?: boolean;
+  /** The registry the processor's plugin runtime reports to in this process (GET /v1/plugins/{name}/metrics). */
+  metrics?: Registry | undefined;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -227,6 +230,43 @@ const plugins: FastifyPluginAsyncTypebox<PluginsApiOptions> = async (app, opts) 
       const [versions, activations] = await Promise.all([listVersions(db, tenant, req.params.name), listActivations(db, tenant, req.params.name)]);
       if (!versions.length) throw new PluginUnknown(req.params.name);
       return { name: req.params.name, versions: versions.map((v) => presentVersion(v, activations)), activations: activations.map(presentActivation) };
+    },
+  );
+
+  app.get(
+    '/v1/plugins/:name/metrics',
+    {
+      schema: {
+        summary: "A plugin's runtime metrics",
+        description:
+          "The plugin runtime's series for this tenant's plugin on this server (calls by outcome, events passed, errors by code, CPU and call time sums and counts, disablements), counters since the server started. Only the caller's own plugin: the server-wide /metrics is for operators.",
+        tags,
+        params: NameParams,
+        response: {
+          200: Type.Object({
+            data: Type.Array(Type.Object({ metric: Type.String(), version: Type.String(), labels: Type.Record(Type.String(), Type.String()), value: Type.Number() })),
+          }),
+          400: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const tenant = opts.tenant(req);
+      if (!(await listVersions(db, tenant, req.params.name)).length) throw new PluginUnknown(req.params.name);
+      const prefix = `${tenant}/${req.params.name}@`;
+      const data: Array<{ metric: string; version: string; labels: Record<string, string>; value: number }> = [];
+      for (const m of (await opts.metrics?.getMetricsAsJSON()) ?? []) {
+        if (!m.name.startsWith('clutch_plugin_')) continue;
+        for (const v of m.values) {
+          const metric = (v as { metricName?: string }).metricName ?? m.name;
+          const plugin = String(v.labels['plugin'] ?? '');
+          if (!plugin.startsWith(prefix) || metric.endsWith('_bucket')) continue;
+          const { plugin: _, ...labels } = v.labels;
+          data.push({ metric, version: plugin.slice(prefix.length), labels: Object.fromEntries(Object.entries(labels).map(([k, x]) => [k, String(x)])), value: v.value });
+        }
+      }
+      return { data };
     },
   );
 

@@ -32,6 +32,23 @@ describe('HTTP skeleton', () => {
     expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
   });
 
+  it('GET /metrics is for operators: the bearer token when one is set, else clients on this host only', async () => {
+    t = await embeddedApp({ CLUTCH_METRICS_TOKEN: 'scrape-secret-0123456789' });
+    expect((await t.app.inject({ url: '/metrics' })).json()).toMatchObject({ code: 'CLUTCH_UNAUTHENTICATED' });
+    const wrong = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-secret-0123456780' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
+    const ok = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-secret-0123456789' }, remoteAddress: '203.0.113.7' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toMatch(/process_cpu_user_seconds_total/);
+    await t.dispose();
+    t = await embeddedApp();
+    const remote = await t.app.inject({ url: '/metrics', remoteAddress: '203.0.113.7' });
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json().code).toBe('CLUTCH_FORBIDDEN');
+    expect((await t.app.inject({ url: '/metrics', remoteAddress: '::1' })).statusCode).toBe(200);
+  });
+
   it('exposes process metrics and per-route HTTP metrics in Prometheus format', async () => {
     t = await embeddedApp();
     await t.app.inject({ url: '/v1/matches' });

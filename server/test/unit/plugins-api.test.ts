@@ -226,6 +226,14 @@ describe('tenant plugins: lifecycle API and processing', () => {
     expect(JSON.stringify([await outputRows('live-1'), statesAfter])).toBe(snapshot);
     expect(await metric(`clutch_plugin_calls_total{plugin="demo/${KEY}",outcome="ok"}`)).toBe(callsBefore);
     expect(deltas.length).toBe(deltasBefore);
+    // The tenant reads its plugin's runtime series at its own route (the same counters as /metrics).
+    const own = await inject('GET', '/v1/plugins/opening-duels/metrics');
+    expect(own.statusCode, own.body).toBe(200);
+    const series = own.json().data as Array<{ metric: string; version: string; labels: Record<string, string>; value: number }>;
+    expect(series.find((x) => x.metric === 'clutch_plugin_calls_total' && x.labels.outcome === 'ok')).toEqual({ metric: 'clutch_plugin_calls_total', version: '1.0.0', labels: { outcome: 'ok' }, value: callsBefore });
+    expect(series.some((x) => x.metric === 'clutch_plugin_cpu_seconds_count' && x.value > 0)).toBe(true);
+    expect(series.some((x) => x.metric.endsWith('_bucket'))).toBe(false);
+    expect((await inject('GET', '/v1/plugins/nope/metrics')).json().code).toBe('CLUTCH_PLUGIN_NOT_FOUND');
   });
 
   async function metric(series: string): Promise<number> {
@@ -339,6 +347,7 @@ describe('tenant plugins: lifecycle API and processing', () => {
       expect((await other.inject({ url: '/v1/plugins' })).json()).toEqual({ data: [] });
       expect((await other.inject({ url: '/v1/plugins/opening-duels' })).json().code).toBe('CLUTCH_PLUGIN_NOT_FOUND');
       expect((await other.inject({ url: '/v1/plugins/opening-duels/versions/1.0.0' })).statusCode).toBe(404);
+      expect((await other.inject({ url: '/v1/plugins/opening-duels/metrics' })).json().code).toBe('CLUTCH_PLUGIN_NOT_FOUND');
       expect((await other.inject({ url: '/v1/matches/live-1/plugins' })).json().code).toBe('CLUTCH_MATCH_NOT_FOUND');
       expect((await other.inject({ method: 'POST', url: '/v1/plugins/opening-duels/versions/1.0.0/test', payload: { matchId: 'stored-1' } })).statusCode).toBe(404);
       expect((await other.inject({ method: 'POST', url: '/v1/plugins/opening-duels/versions/1.0.0/activate', payload: {} })).statusCode).toBe(404);

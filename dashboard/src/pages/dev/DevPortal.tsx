@@ -66,7 +66,7 @@ function Section({ section, me }: { section: DevSection; me: Me }) {
     case 'billing':
       return <BillingPage me={me} />;
     case 'plugins':
-      return <PluginsPage me={me} />;
+      return <PluginsPage />;
     case 'webhooks':
       return <WebhooksPage me={me} />;
     default:

@@ -6,13 +6,13 @@
 import { useState, type FormEvent } from 'react';
 import { unwrap, type paths } from '@clutch/sdk';
 import type { MatchStatsView } from '@clutch/core';
-import { noContent, sessionApi, type Me } from '../../session.ts';
+import { noContent, sessionApi } from '../../session.ts';
 import { Card, LoadError, OutcomeNote, useAction, useLoad, when } from './common.tsx';
 
 type Version = paths['/v1/plugins/{name}']['get']['responses'][200]['content']['application/json']['versions'][number];
 type TestResult = paths['/v1/plugins/{name}/versions/{version}/test']['post']['responses'][200]['content']['application/json'];
 
-export function PluginsPage({ me }: { me: Me }) {
+export function PluginsPage() {
   const list = useLoad(() => unwrap(sessionApi().GET('/v1/plugins')).then((r) => r.data), []);
   const [selected, setSelected] = useState<string>();
   return (
@@ -61,7 +61,7 @@ export function PluginsPage({ me }: { me: Me }) {
           }}
         />
       </Card>
-      {selected && <PluginDetail key={selected} me={me} name={selected} onChanged={list.reload} />}
+      {selected && <PluginDetail key={selected} name={selected} onChanged={list.reload} />}
     </>
   );
 }
@@ -117,7 +117,7 @@ function Upload({ onUploaded }: { onUploaded: (name: string) => void }) {
   );
 }
 
-function PluginDetail({ me, name, onChanged }: { me: Me; name: string; onChanged: () => void }) {
+function PluginDetail({ name, onChanged }: { name: string; onChanged: () => void }) {
   const plugin = useLoad(() => unwrap(sessionApi().GET('/v1/plugins/{name}', { params: { path: { name } } })), [name]);
   const a = useAction();
   const [testing, setTesting] = useState<string>();
@@ -195,7 +195,7 @@ function PluginDetail({ me, name, onChanged }: { me: Me; name: string; onChanged
           </div>
         ))}
       {testing && <TestRun key={testing} name={name} version={testing} />}
-      <Metrics org={me.currentOrg ?? ''} name={name} />
+      <Metrics name={name} />
     </Card>
   );
 }
@@ -339,14 +339,9 @@ function TestRun({ name, version }: { name: string; version: string }) {
   );
 }
 
-/** The runtime's series of this plugin (clutch_plugin_*{plugin="org/name@version"}) from GET /metrics. */
-function Metrics({ org, name }: { org: string; name: string }) {
-  const m = useLoad(async () => {
-    const { data, error, response } = await sessionApi().GET('/metrics', { parseAs: 'text' });
-    if (!response.ok || typeof data !== 'string') throw new Error(`GET /metrics answered ${response.status} ${JSON.stringify(error ?? '')}`);
-    const prefix = `plugin="${org}/${name}@`;
-    return data.split('\n').filter((l) => l.startsWith('clutch_plugin_') && l.includes(prefix) && !l.includes('_bucket{'));
-  }, [org, name]);
+/** The runtime's series of this plugin on this server (GET /v1/plugins/{name}/metrics: the organisation's own only). */
+function Metrics({ name }: { name: string }) {
+  const m = useLoad(async () => (await unwrap(sessionApi().GET('/v1/plugins/{name}/metrics', { params: { path: { name } } }))).data, [name]);
   return (
     <details className="metrics" data-testid="plugin-metrics">
       <summary>Runtime metrics of {name} on this server ({m.data?.length ?? 0} series)</summary>
@@ -366,17 +361,16 @@ function Metrics({ org, name }: { org: string; name: string }) {
               </tr>
             </thead>
             <tbody>
-              {m.data.map((line) => {
-                const r = /^(\w+)\{(.*)\}\s+(\S+)$/.exec(line);
-                const labels = r ? r[2]!.split(/,(?=\w+=)/).filter((l) => !l.startsWith('plugin=')).join(', ') : '';
-                const value = r ? Number(r[3]) : NaN;
+              {m.data.map((x) => {
+                const labels = [`version=${x.version}`, ...Object.entries(x.labels).map(([k, v]) => `${k}=${v}`)].join(', ');
+                const line = `${x.metric}{${labels}}`;
                 return (
                   <tr key={line} data-metric-line={line}>
                     <th scope="row">
-                      <code>{r ? r[1] : line}</code>
+                      <code>{x.metric}</code>
                     </th>
-                    <td>{labels || '—'}</td>
-                    <td className="num">{Number.isFinite(value) ? (Number.isInteger(value) ? value : value.toFixed(4)) : (r?.[3] ?? '')}</td>
+                    <td>{labels}</td>
+                    <td className="num">{Number.isInteger(x.value) ? x.value : x.value.toFixed(4)}</td>
                   </tr>
                 );
               })}
