@@ -6,7 +6,7 @@
 // Deterministic: the same rows, plan and seed give the same artefact.
 import { EXTRACTORS, POSITIVE, type Row, type Task } from '../tasks.ts';
 import { splitBlocks } from '../dataset.ts';
-import { Model, type Calibration, type ModelFile } from '../model.ts';
+import { applyCalibration, Model, type Calibration, type ModelFile } from '../model.ts';
 import { ece, metrics, reliability, type Metrics } from '../metrics.ts';
 import { fitLogReg, type Design } from './logreg.ts';
 import { fitGbt, prng, type GbtParams } from './gbt.ts';
@@ -203,7 +203,7 @@ export function trainTask(task: Task, rows: Row[], o: TrainOptions = {}): ModelF
   const pBase = sig(logits(baseRefit, test));
   // The selection fit (train only) on the test block too: what the refit changed.
   const zt70 = logits(best.model, test);
-  const p70 = zt70.map((z) => (calibration.type === 'platt' ? 1 / (1 + Math.exp(-(calibration.a * z + calibration.b))) : 1 / (1 + Math.exp(-z))));
+  const p70 = zt70.map((z) => applyCalibration(calibration, z));
   // Blocked 5-fold cross-validation of the recipe (the selected settings and calibration, and the
   // baseline's) over all rows: contiguous folds, out-of-fold predictions pooled, so every row is scored
   // once by a model that never saw it — a far less noisy estimate than the 15 % test block.
@@ -269,7 +269,7 @@ function blockedCv(task: Task, plan: TaskPlan, c: Candidate, platt: boolean, bas
       const zo = Float64Array.from([...zOurs.subarray(0, lo), ...zOurs.subarray(hi)]);
       const yo = Uint8Array.from([...y.subarray(0, lo), ...y.subarray(hi)]);
       const m = fitPlatt(zo, yo);
-      for (let i = lo; i < hi; i++) pOurs[i] = 1 / (1 + Math.exp(-(m.a * zOurs[i]! + m.b)));
+      for (let i = lo; i < hi; i++) pOurs[i] = applyCalibration({ type: 'platt', ...m }, zOurs[i]!);
     }
   }
   const pBase = sig(zBase);
@@ -290,8 +290,8 @@ export function crossFittedPlattGain(z: Float64Array, y: Uint8Array): number {
     const [olo, ohi] = parts[1 - k]!;
     const m = fitPlatt(z.subarray(olo, ohi), y.subarray(olo, ohi));
     for (let i = lo; i < hi; i++) {
-      raw += ll(1 / (1 + Math.exp(-z[i]!)), y[i]!);
-      cal += ll(1 / (1 + Math.exp(-(m.a * z[i]! + m.b))), y[i]!);
+      raw += ll(applyCalibration({ type: 'none' }, z[i]!), y[i]!);
+      cal += ll(applyCalibration({ type: 'platt', ...m }, z[i]!), y[i]!);
     }
   }
   return (raw - cal) / z.length;
