@@ -39,6 +39,8 @@ import { KeyRing } from './auth/keys.ts';
 import { SCOPE_DOCS } from './auth/scopes.ts';
 import underPressure from '@fastify/under-pressure';
 import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
+import { isSealed, seal } from './platform/seal.ts';
+import { sealPlainSecrets } from './store/webhooks.ts';
 import { Quotas } from './platform/quota.ts';
 import { ledgerApi, Meter, metering } from './platform/usage.ts';
 import { billingApi, billingSettings, stripeClient } from './platform/billing.ts';
@@ -108,7 +110,12 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   const quotas = new Quotas({ db: infra.store.db });
   if (config.limits.enabled) await app.register(planLimits, { limiter: infra.cache.rateLimiter, leases: infra.cache.leases, quotas, db: infra.store.db });
   if (config.auth.anonymousTenant) logger.warn({ tenant: config.auth.anonymousTenant }, 'requests without credentials act as this tenant with every scope (CLUTCH_AUTH_ANONYMOUS_TENANT): for development and the demo only');
-  if (!config.auth.signingKek) logger.warn('token signing keys are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
+  const kek = config.auth.signingKek;
+  if (!kek) logger.warn('token signing keys and webhook signing secrets are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
+  else {
+    const sealed = await sealPlainSecrets(infra.store.db, (t) => seal(t, kek), isSealed);
+    if (sealed) logger.info({ webhooks: sealed }, 'webhook signing secrets stored before CLUTCH_SIGNING_KEK was set are now sealed');
+  }
   let shuttingDown = false;
   app.addHook('preClose', async () => {
     shuttingDown = true;
@@ -168,7 +175,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
     await app.register(usageApi, { limiter: infra.cache.rateLimiter, leases: infra.cache.leases, quotas, db: infra.store.db, enforced: config.limits.enabled });
     await app.register(ledgerApi, { db: infra.store.db });
     await app.register(billingApi, { db: infra.store.db, settings: billingSettings(config.stripe) });
-    await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: config.webhooks, metrics: app.metrics, wake: () => dispatcher?.wake() });
+    await app.register(webhooks, { store: infra.store, tenant: tenantOf, settings: { ...config.webhooks, secretsKek: config.auth.signingKek }, metrics: app.metrics, wake: () => dispatcher?.wake() });
   }
 
   let processor: Processor | undefined;
@@ -215,7 +222,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
         metrics: app.metrics,
       });
       const w = config.webhooks;
-      dispatcher = startDispatcher({ ...w, store: infra.store, log: logger.child({ 'log.logger': 'webhooks' }), metrics: app.metrics });
+      dispatcher = startDispatcher({ ...w, secretsKek: config.auth.signingKek, store: infra.store, log: logger.child({ 'log.logger': 'webhooks' }), metrics: app.metrics });
       webhookRouter = await startRouter({
         eventLog: infra.eventLog,
         store: infra.store,

@@ -71,7 +71,7 @@ export const VARS = {
   CLUTCH_BILLING_GRACE_DAYS: { kind: 'int', doc: 'Days a past-due organisation keeps its paid plan before it is served as free.', default: '7', min: 0, max: 90 },
   CLUTCH_METER_EVENTS: { kind: 'string', doc: `Stripe Billing Meter event name of each usage unit reported to Stripe (unit=event_name,…; units: ${UNITS.join(', ')}); a unit left out is not reported (CLUTCH_METER_REPORT_MS=0 reports none).`, default: 'api_call=clutch_api_calls,live_message=clutch_live_messages,live_minute=clutch_live_minutes,plugin_cpu_ms=clutch_plugin_cpu_ms,ingest_payload=clutch_ingest_payloads' },
   CLUTCH_METER_REPORT_MS: { kind: 'int', doc: 'How often (ms) this process reports the usage ledger to Stripe Billing Meters (docs/billing.md), when billing is on and it flushes usage (CLUTCH_USAGE_FLUSH_MS > 0); 0 = never.', default: '60000', min: 0, max: 86_400_000 },
-  CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the token signing keys at rest: 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
+  CLUTCH_SIGNING_KEK: { kind: 'string', doc: 'Key-encryption key of the secrets the server stores and reads back (token signing keys, webhook signing secrets): 32 bytes, base64. Empty = stored unencrypted (a warning at start).', default: '', secret: true },
   // Dashboard sign-in (docs/auth.md): users sign in through these providers into a session cookie.
   CLUTCH_OIDC_PROVIDERS: {
     kind: 'string',

@@ -7,7 +7,8 @@
 //   GET    /v1/webhooks/{id}/deliveries                   the delivery log, newest first, with every attempt
 //   GET    /v1/webhooks/{id}/deliveries/{deliveryId}      one delivery with its body
 //   POST   /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver   one more attempt, same Clutch-Delivery-Id
-// Secrets are never logged and never returned except by create and rotate-secret.
+// Secrets are never logged and never returned except by create and rotate-secret; at rest they are
+// sealed under CLUTCH_SIGNING_KEK when one is set (platform/seal.ts).
 import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -35,6 +36,7 @@ import { THRESHOLD_OPS, thresholdProblems, WEBHOOK_EVENTS, type Filters, type Th
 import { isPrivateHost } from '../webhooks/send.ts';
 import { Id } from './matches.ts';
 import { newSecret, secretHint } from '../webhooks/signing.ts';
+import { seal, unseal } from '../platform/seal.ts';
 import { ErrorBody, sendError } from './errors.ts';
 import { CursorParam, decodeCursor, LimitParam, page } from './paging.ts';
 
@@ -133,7 +135,7 @@ export interface WebhooksOptions {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const present = (s: SubscriptionRow) => ({
+const present = (s: SubscriptionRow, kek: Buffer | undefined) => ({
   id: s.id,
   url: s.url,
   description: s.description,
@@ -141,7 +143,7 @@ const present = (s: SubscriptionRow) => ({
   thresholds: s.thresholds,
   filters: s.filters,
   enabled: s.enabled,
-  secretHint: secretHint(s.secret),
+  secretHint: secretHint(unseal(s.secret, kek, 'a webhook secret')),
   previousSecretExpiresAt: s.previousSecret && s.previousSecretExpiresAt && s.previousSecretExpiresAt.getTime() > Date.now() ? s.previousSecretExpiresAt.toISOString() : null,
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
@@ -188,6 +190,7 @@ const webhooks: FastifyPluginAsyncTypebox<WebhooksOptions> = async (app, opts) =
   const max = opts.maxSubscriptions ?? MAX_SUBSCRIPTIONS;
   const metrics = webhookMetrics(opts.metrics);
   const db = opts.store.db;
+  const kek = opts.settings.secretsKek;
   const mustGet = async (tenant: string, id: string) => {
     const s = await getSubscription(db, tenant, id);
     if (!s) throw new WebhookNotFound(id);
@@ -216,22 +219,22 @@ const webhooks: FastifyPluginAsyncTypebox<WebhooksOptions> = async (app, opts) =
       const bad = thresholdError(reply, b.thresholds as Threshold[] | undefined);
       if (bad) return bad;
       const secret = newSecret();
-      const s = await createSubscription(db, opts.tenant(req), { url, description: b.description, events: b.events ?? [], thresholds: (b.thresholds ?? []) as Threshold[], filters: (b.filters ?? {}) as Filters, enabled: b.enabled, secret }, max);
+      const s = await createSubscription(db, opts.tenant(req), { url, description: b.description, events: b.events ?? [], thresholds: (b.thresholds ?? []) as Threshold[], filters: (b.filters ?? {}) as Filters, enabled: b.enabled, secret: seal(secret, kek) }, max);
       if (!s) throw new WebhookLimit(max);
-      return reply.code(201).send({ ...present(s), secret });
+      return reply.code(201).send({ ...present(s, kek), secret });
     },
   );
 
   app.get(
     '/v1/webhooks',
     { schema: { summary: "The tenant's webhooks", description: `Oldest first; at most ${max}.`, tags, querystring: Type.Object({}, { additionalProperties: false }), response: { 200: Type.Object({ data: Type.Array(WebhookSchema) }), 400: ErrorBody } } },
-    async (req) => ({ data: (await listSubscriptions(db, opts.tenant(req))).map(present) }),
+    async (req) => ({ data: (await listSubscriptions(db, opts.tenant(req))).map((s) => present(s, kek)) }),
   );
 
   app.get(
     '/v1/webhooks/:id',
     { schema: { summary: 'A webhook', tags, params: IdParams, response: { 200: WebhookSchema, 400: ErrorBody, 404: ErrorBody } } },
-    async (req) => present(await mustGet(opts.tenant(req), req.params.id)),
+    async (req) => present(await mustGet(opts.tenant(req), req.params.id), kek),
   );
 
   app.patch(
@@ -266,7 +269,7 @@ const webhooks: FastifyPluginAsyncTypebox<WebhooksOptions> = async (app, opts) =
         ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       });
       if (!s) throw new WebhookNotFound(req.params.id);
-      return present(s);
+      return present(s, kek);
     },
   );
 
@@ -298,9 +301,9 @@ const webhooks: FastifyPluginAsyncTypebox<WebhooksOptions> = async (app, opts) =
     },
     async (req) => {
       const secret = newSecret();
-      const s = await rotateSecret(db, opts.tenant(req), req.params.id, secret, (req.body.graceSeconds ?? 86_400) * 1000);
+      const s = await rotateSecret(db, opts.tenant(req), req.params.id, seal(secret, kek), (req.body.graceSeconds ?? 86_400) * 1000);
       if (!s) throw new WebhookNotFound(req.params.id);
-      return { ...present(s), secret };
+      return { ...present(s, kek), secret };
     },
   );
 
@@ -319,7 +322,7 @@ const webhooks: FastifyPluginAsyncTypebox<WebhooksOptions> = async (app, opts) =
       const tenant = opts.tenant(req);
       const d = await insertPing(db, tenant, req.params.id, leaseMs(opts.settings));
       if (!d) throw new WebhookNotFound(req.params.id);
-      await attemptDelivery(opts.store, d, opts.settings, metrics);
+      await attemptDelivery(opts.store, d, opts.settings, metrics, undefined, req.log);
       const after = await getDelivery(db, tenant, req.params.id, d.id);
       return presentDelivery(after!);
     },

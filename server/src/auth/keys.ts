@@ -6,9 +6,9 @@
 //
 // Private keys are stored encrypted (AES-256-GCM) when a key-encryption key is configured
 // (CLUTCH_SIGNING_KEK); without one they are stored as plain JWK and the server says so at start.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { uuidv7 } from '@clutch/core';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { seal, unseal } from '../platform/seal.ts';
 import type { Db } from '../store/db.ts';
 
 export const ALG = 'ES256';
@@ -87,7 +87,7 @@ export class KeyRing {
     const priv = JSON.stringify(await exportJWK(privateKey));
     await this.#o.db
       .insertInto('signing_keys')
-      .values({ kid, alg: ALG, public_jwk: JSON.stringify(await exportJWK(publicKey)), private_jwk: this.#o.kek ? seal(priv, this.#o.kek) : priv, created_at: new Date(this.#clock()) })
+      .values({ kid, alg: ALG, public_jwk: JSON.stringify(await exportJWK(publicKey)), private_jwk: seal(priv, this.#o.kek), created_at: new Date(this.#clock()) })
       .execute();
     // A key stopped signing when the next one was created: retire those whose successor is older than a token lifetime.
     const rows = await this.#o.db.selectFrom('signing_keys').select(['kid', 'created_at']).where('retired_at', 'is', null).orderBy('created_at', 'desc').execute();
@@ -114,7 +114,7 @@ export class KeyRing {
         const rows = await this.#o.db.selectFrom('signing_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at').execute();
         const keys: Key[] = [];
         for (const r of rows) {
-          const privateJwk = JSON.parse(r.private_jwk.startsWith('enc:') ? open(r.private_jwk, this.#o.kek) : r.private_jwk) as JWK;
+          const privateJwk = JSON.parse(unseal(r.private_jwk, this.#o.kek, 'a signing key')) as JWK;
           const publicJwk = (typeof r.public_jwk === 'string' ? JSON.parse(r.public_jwk) : r.public_jwk) as JWK;
           keys.push({ kid: r.kid, createdAt: r.created_at.getTime(), retiredAt: undefined, publicJwk: { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y }, privateKey: (await importJWK(privateJwk, ALG)) as CryptoKey, publicKey: (await importJWK(publicJwk, ALG)) as CryptoKey });
         }
@@ -126,19 +126,4 @@ export class KeyRing {
     })();
     await this.#reading;
   }
-}
-
-function seal(text: string, kek: Buffer): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', kek, iv);
-  const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
-  return `enc:v1:${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
-}
-
-function open(sealed: string, kek: Buffer | undefined): string {
-  if (!kek) throw new Error('a signing key is stored encrypted but CLUTCH_SIGNING_KEK is not set');
-  const [iv, tag, body] = sealed.slice('enc:v1:'.length).split('.');
-  const d = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv!, 'base64url'));
-  d.setAuthTag(Buffer.from(tag!, 'base64url'));
-  return Buffer.concat([d.update(Buffer.from(body!, 'base64url')), d.final()]).toString('utf8');
 }

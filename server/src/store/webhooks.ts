@@ -17,6 +17,7 @@ export interface SubscriptionRow {
   thresholds: Threshold[];
   filters: Filters;
   enabled: boolean;
+  /** As stored: sealed under CLUTCH_SIGNING_KEK when one is set (platform/seal.ts). */
   secret: string;
   previousSecret: string | null;
   previousSecretExpiresAt: Date | null;
@@ -161,6 +162,33 @@ export async function rotateSecret(db: Db, tenant: string, id: string, secret: s
     .returningAll()
     .executeTakeFirst();
   return r ? toSub(r as RawSub) : undefined;
+}
+
+/**
+ * Seals the secrets stored before a KEK was configured (run at start when one is): every tenant's rows,
+ * each updated only if it still holds the text that was read (a concurrent rotation wins). Returns how
+ * many rows it sealed.
+ */
+export async function sealPlainSecrets(db: Db, sealText: (text: string) => string, isSealedText: (stored: string) => boolean): Promise<number> {
+  const rows = await db
+    .selectFrom('webhook_subscriptions')
+    .select(['tenant_id', 'id', 'secret', 'previous_secret'])
+    .where((w) => w.or([w('secret', 'not like', 'enc:%'), w('previous_secret', 'not like', 'enc:%')]))
+    .execute();
+  let n = 0;
+  for (const r of rows) {
+    const prev = r.previous_secret;
+    const u = await db
+      .updateTable('webhook_subscriptions')
+      .set({ secret: isSealedText(r.secret) ? r.secret : sealText(r.secret), previous_secret: prev === null || isSealedText(prev) ? prev : sealText(prev) })
+      .where('tenant_id', '=', r.tenant_id)
+      .where('id', '=', r.id)
+      .where('secret', '=', r.secret)
+      .where((w) => (prev === null ? w('previous_secret', 'is', null) : w('previous_secret', '=', prev)))
+      .executeTakeFirst();
+    n += Number(u.numUpdatedRows);
+  }
+  return n;
 }
 
 /** Enabled subscriptions of these tenants, for the router. */

@@ -5,10 +5,12 @@
 // claim that made it. Bounded: at most `concurrency` attempts in flight per process and
 // `perEndpoint` per subscription. It never touches the event consumer (the router only writes rows).
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Store } from '../ports/store.ts';
 import { claimDue, purgeFinished, recordAttempt, releaseClaim, type ClaimedDelivery, type DeliveryRow } from '../store/webhooks.ts';
+import { unseal } from '../platform/seal.ts';
 import { sendWebhook, type SendResult } from './send.ts';
 import { deliveryHeaders } from './signing.ts';
 
@@ -21,6 +23,8 @@ export interface DeliverySettings {
   maxAttempts: number;
   /** Send to loopback/private addresses (demo, tests, private deployments). */
   allowPrivate: boolean;
+  /** Seals the signing secrets at rest (CLUTCH_SIGNING_KEK, platform/seal.ts); none: stored as they are. */
+  secretsKek?: Buffer | undefined;
 }
 
 export const MAX_RETRY_DELAY_MS = 6 * 3600_000;
@@ -45,7 +49,7 @@ export function webhookMetrics(registry?: Registry): WebhookMetrics {
   if (existing) return existing;
   const registers = registry ? [registry] : [];
   const m: WebhookMetrics = {
-    attempts: new Counter({ name: 'clutch_webhook_attempts_total', help: 'Webhook delivery attempts by outcome (success, http_error, timeout, network_error).', labelNames: ['outcome'], registers }),
+    attempts: new Counter({ name: 'clutch_webhook_attempts_total', help: 'Webhook delivery attempts by outcome (success, http_error, timeout, network_error, not_sent: the server could not read the signing secret).', labelNames: ['outcome'], registers }),
     finished: new Counter({ name: 'clutch_webhook_deliveries_total', help: 'Webhook deliveries that reached a final status (succeeded, failed).', labelNames: ['status'], registers }),
     latency: new Histogram({ name: 'clutch_webhook_attempt_seconds', help: 'Duration of webhook attempts, by outcome.', labelNames: ['outcome'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
     created: new Counter({ name: 'clutch_webhook_deliveries_created_total', help: 'Webhook deliveries written to the outbox (new ones; replayed records add none).', registers }),
@@ -58,11 +62,20 @@ export function webhookMetrics(registry?: Registry): WebhookMetrics {
 export const leaseMs = (s: Pick<DeliverySettings, 'timeoutMs'>) => s.timeoutMs + 30_000;
 
 /** Sends one claimed delivery and records the attempt. */
-export async function attemptDelivery(store: Store, d: ClaimedDelivery, s: DeliverySettings, metrics: WebhookMetrics, signal?: AbortSignal): Promise<{ result: SendResult; status: DeliveryRow['status']; recorded: boolean }> {
+export async function attemptDelivery(store: Store, d: ClaimedDelivery, s: DeliverySettings, metrics: WebhookMetrics, signal?: AbortSignal, log?: Pick<Logger, 'error'> | Pick<FastifyBaseLogger, 'error'>): Promise<{ result: SendResult; status: DeliveryRow['status']; recorded: boolean }> {
   const attempt = d.attempts + 1;
   const startedAt = new Date();
-  const headers = deliveryHeaders({ deliveryId: d.id, type: d.type, attempt, secrets: d.secrets, body: d.payload });
-  const result = await sendWebhook({ url: d.url, body: d.payload, headers, timeoutMs: s.timeoutMs, allowPrivate: s.allowPrivate, ...(signal ? { signal } : {}) });
+  let secrets: string[] | undefined;
+  try {
+    secrets = d.secrets.map((x) => unseal(x, s.secretsKek, 'a webhook signing secret'));
+  } catch (err) {
+    // A server misconfiguration (CLUTCH_SIGNING_KEK missing or changed), not the receiver's fault: logged
+    // for the operator and counted (outcome not_sent); the attempt is recorded and retried like a failed one.
+    log?.error({ error: err, delivery: d.id, subscription: d.subscriptionId }, 'webhook not sent: its signing secret cannot be read');
+  }
+  const result: SendResult = secrets
+    ? await sendWebhook({ url: d.url, body: d.payload, headers: deliveryHeaders({ deliveryId: d.id, type: d.type, attempt, secrets, body: d.payload }), timeoutMs: s.timeoutMs, allowPrivate: s.allowPrivate, ...(signal ? { signal } : {}) })
+    : { statusCode: null, ok: false, error: 'CLUTCH_WEBHOOK_NOT_SIGNED: the server could not read this webhook\'s signing secret, so nothing was sent; its operators are alerted and it is retried', responseExcerpt: null, outcome: 'not_sent', durationMs: 0 };
   metrics.attempts.inc({ outcome: result.outcome });
   metrics.latency.observe({ outcome: result.outcome }, result.durationMs / 1000);
   const r = await recordAttempt(store.db, d, { startedAt, durationMs: result.durationMs, statusCode: result.statusCode, error: result.error, responseExcerpt: result.responseExcerpt, ok: result.ok }, retryDelay(attempt, s.retryBaseMs));
@@ -118,7 +131,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
 
   const start = (d: ClaimedDelivery) => {
     inFlight.set(d.subscriptionId, (inFlight.get(d.subscriptionId) ?? 0) + 1);
-    const p = attemptDelivery(o.store, d, o, metrics, abort.signal)
+    const p = attemptDelivery(o.store, d, o, metrics, abort.signal, o.log)
       .then(({ result, status, recorded }) => {
         if (!recorded) o.log.warn({ delivery: d.id, subscription: d.subscriptionId }, 'webhook attempt not recorded: its claim expired and another dispatcher took it');
         else if (status === 'failed') o.log.warn({ delivery: d.id, subscription: d.subscriptionId, attempts: d.attempts + 1, error: result.error }, 'webhook delivery failed for good');

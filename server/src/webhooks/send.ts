@@ -60,7 +60,8 @@ export interface SendResult {
   responseExcerpt: string | null;
   durationMs: number;
   ok: boolean;
-  outcome: 'success' | 'http_error' | 'timeout' | 'network_error';
+  /** not_sent: the server could not sign it (its signing secret cannot be read; see attemptDelivery). */
+  outcome: 'success' | 'http_error' | 'timeout' | 'network_error' | 'not_sent';
 }
 
 export async function sendWebhook(o: { url: string; body: string; headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal }): Promise<SendResult> {
