@@ -13,7 +13,7 @@
 // - Drafts: dota2-draft / lol-draft once both teams have 5 picks with ids.
 import { isShooter, playerTotals, type Envelope, type PlayerRef, type StatsState, type TeamAcc } from '@clutch/core';
 import type { Contribution, Model } from './model.ts';
-import type { TableRow, Task } from './tasks.ts';
+import type { DotaContext, TableRow, Task } from './tasks.ts';
 import { CS_COL, CS_COLS, LOL10_COL, LOL10_COLS } from './tasks.ts';
 import { DRAFT_LIMITS } from './index.ts';
 
@@ -67,6 +67,8 @@ export interface PredState {
   /** Drafts: picks per team id (numeric ids), and whether the draft prediction was made. */
   picks: Record<string, number[]>;
   drafted?: true;
+  /** Dota: the lobby of the match (match.started extra cluster, gameModeId, lobbyType; OpenDota and Steam carry it), for the draft model. */
+  lobby?: DotaContext;
   wpa: Record<string, number>;
 }
 
@@ -505,7 +507,14 @@ export class LivePredictor {
   }
 
   #trackMoba(s: StatsState, ps: PredState, e: Envelope): void {
-    if (e.type === 'player.killed.player' && ps.firstBlood === undefined) {
+    if (e.type === 'match.started' && s.title === 'dota2') {
+      const x = (e.payload as { extra?: Record<string, unknown> }).extra;
+      const n = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+      const cluster = n(x?.cluster);
+      const mode = n(x?.gameModeId);
+      const type = n(x?.lobbyType);
+      if (cluster !== undefined && mode !== undefined && type !== undefined) ps.lobby = { cluster, mode, type };
+    } else if (e.type === 'player.killed.player' && ps.firstBlood === undefined) {
       const { killer, victim } = e.payload as { killer?: PlayerRef; victim: PlayerRef };
       const kt = killer ? s.players[killer.id]?.team : undefined;
       if (kt !== undefined && kt !== s.players[victim.id]?.team) ps.firstBlood = kt;
@@ -533,7 +542,7 @@ export class LivePredictor {
     ps.drafted = true;
     if ([...t1, ...t2].some((x) => x > maxId)) return undefined;
     const m = this.#models[task];
-    const ex = m.explain({ y: 0, team1: t1, team2: t2 }, TOP);
+    const ex = m.explain({ y: 0, team1: t1, team2: t2, ...(task === 'dota2-draft' && ps.lobby ? { ctx: ps.lobby } : {}) }, TOP);
     const name = (id: string) => s.teams.find((t) => t.id === id)?.name ?? id;
     return {
       seq: e.seq,

@@ -40,7 +40,7 @@ describe('opendota: hand-made match', () => {
   });
 
   it('starts with team names, mode and the draft in order', () => {
-    expect(drafts[0]!.payload).toEqual({ teams: [{ id: 'radiant', name: 'Harbor Lights' }, { id: 'dire', name: 'Night Owls' }], mode: 'Captains Mode', extra: { lobbyType: 1, patch: 58, region: 3 } });
+    expect(drafts[0]!.payload).toEqual({ teams: [{ id: 'radiant', name: 'Harbor Lights' }, { id: 'dire', name: 'Night Owls' }], mode: 'Captains Mode', extra: { lobbyType: 1, gameModeId: 2, patch: 58, region: 3 } });
     expect(drafts[0]!.occurredAt).toBe('2025-11-24T16:02:00.000Z');
     expect(drafts.slice(1, 7).map((d) => [d.type, (d.payload as { character: string }).character, (d.payload as { order: number }).order])).toEqual([
       ['draft.banned', 'Dawnbreaker', 0],

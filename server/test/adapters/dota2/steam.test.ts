@@ -32,7 +32,7 @@ describe('steam-match: hand-made summary', () => {
       'match.ended',
     ]);
     expect(drafts[0]).toMatchObject({ matchId: 'dota2-7412100001', tournamentId: 'dota2-league-17001', occurredAt: '2025-11-25T17:00:00.000Z' });
-    expect(drafts[0]!.payload).toEqual({ teams: [{ id: 'radiant', name: 'Copper Tide' }, { id: 'dire', name: 'Salt & Pepper' }], mode: 'Captains Mode', extra: { leagueId: 17001, lobbyType: 1 } });
+    expect(drafts[0]!.payload).toEqual({ teams: [{ id: 'radiant', name: 'Copper Tide' }, { id: 'dire', name: 'Salt & Pepper' }], mode: 'Captains Mode', extra: { leagueId: 17001, lobbyType: 1, gameModeId: 2, cluster: 133 } });
     expect(payloads(drafts, 'match.ended')).toEqual([{ winner: 'dire', score: [8, 6], durationMs: 2_410_000 }]);
   });
 

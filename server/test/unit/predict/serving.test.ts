@@ -10,6 +10,7 @@ import { CS2_RULES, matchWinProbability, VALORANT_RULES } from '../../../src/pre
 import { historyKey } from '../../../src/processing/processor.ts';
 import { topicNames } from '../../../src/topics.ts';
 import { embeddedApp, type TestApp } from '../../support/app.ts';
+import { envelope } from '../../support/events.ts';
 
 const topics = topicNames('');
 const fixture = (p: string) => new URL(`../../fixtures/${p}`, import.meta.url).pathname;
@@ -110,6 +111,37 @@ describe('serving predictions (embedded processor, worker threads)', () => {
     expect(after.data).toEqual(all.data);
     const history2 = await t.infra.cache.liveHistory.readAfter(historyKey('demo', id), 0, 10_000);
     expect(history2.length).toBe(history.length + 1);
+  });
+
+  it('a live Dota draft: predicted at the tenth pick, with the lobby (cluster, game mode, lobby type) when the source gives it', async () => {
+    t = await embeddedApp();
+    await t.app.ready();
+    const radiant = [1, 2, 3, 4, 5];
+    const dire = [6, 7, 8, 9, 10];
+    const draft = (matchId: string, extra?: Record<string, number>) => {
+      const b = { tenant: 'demo', title: 'dota2' as const, matchId };
+      const picks = radiant.flatMap((r, i) => [
+        envelope(b, 2 + 2 * i, 'draft.picked', { team: 'radiant', character: `hero ${r}`, characterId: String(r) }),
+        envelope(b, 3 + 2 * i, 'draft.picked', { team: 'dire', character: `hero ${dire[i]}`, characterId: String(dire[i]) }),
+      ]);
+      return [envelope(b, 1, 'match.started', { teams: [{ id: 'radiant', name: 'Radiant' }, { id: 'dire', name: 'Dire' }], mode: 'Captains Mode', ...(extra ? { extra } : {}) }), ...picks];
+    };
+    const drafted = async (matchId: string, events: ReturnType<typeof draft>) => {
+      await t!.infra.eventLog.append(events.map((e) => toRecord(topics.events, e)));
+      let got: LivePrediction[] = [];
+      await expect.poll(async () => (got = (await t!.app.inject({ url: `/v1/matches/${matchId}/predictions?kind=draft` })).json().data ?? []).length, { timeout: 15_000 }).toBe(1);
+      return got[0]!;
+    };
+    // Steam / OpenDota give the lobby: Europe West (cluster 133), Captains Mode, lobby type 2.
+    const eu = await drafted('dota-eu', draft('dota-eu', { cluster: 133, gameModeId: 2, lobbyType: 2 }));
+    const plain = await drafted('dota-plain', draft('dota-plain'));
+    expect(eu).toMatchObject({ seq: 11, kind: 'draft', model: { name: 'dota2-draft' } });
+    expect(plain.seq).toBe(11);
+    // The same answer as the what-if on the same picks, with and without the lobby; and they differ.
+    const whatIf = (lobby?: object) => t!.app.inject({ method: 'POST', url: '/v1/predict/draft', payload: { task: 'dota2-draft', team1: radiant, team2: dire, ...(lobby ? { lobby } : {}) } }).then((r) => r.json().probability as number);
+    expect(eu.teams[0]!.probability).toBeCloseTo(await whatIf({ cluster: 133, gameMode: 2, lobbyType: 2 }), 4);
+    expect(plain.teams[0]!.probability).toBeCloseTo(await whatIf(), 4);
+    expect(eu.teams[0]!.probability).not.toBeCloseTo(plain.teams[0]!.probability, 3);
   });
 
   it('POST /v1/predict/draft: validates the picks and explains the probability', async () => {

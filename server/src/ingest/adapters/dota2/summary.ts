@@ -109,7 +109,8 @@ export const refOfPlayer = (p: DotaPlayer) => playerRef(p.id, p.name, p.side, p.
 
 export function startEvents(m: DotaMatch): Draft[] {
   const at: When = { occurredAt: new Date(m.startMs).toISOString(), gameTime: 0 };
-  const extra = compact({ leagueId: optCount(m.root.leagueid) || undefined, lobbyType: optCount(m.root.lobby_type), patch: optCount(m.root.patch), region: optCount(m.root.region) });
+  // cluster (the game server's), gameModeId and lobbyType are the lobby context of the Dota draft model (predict/live.ts).
+  const extra = compact({ leagueId: optCount(m.root.leagueid) || undefined, lobbyType: optCount(m.root.lobby_type), gameModeId: optCount(m.root.game_mode), cluster: optCount(m.root.cluster), patch: optCount(m.root.patch), region: optCount(m.root.region) });
   const payload = compact({
     teams: [teamRef('radiant', m.teamNames.radiant), teamRef('dire', m.teamNames.dire)] as [ReturnType<typeof teamRef>, ReturnType<typeof teamRef>],
     mode: m.mode,
