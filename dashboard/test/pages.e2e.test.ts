@@ -106,6 +106,14 @@ describe('dashboard: tournament, team and player pages in Chromium', () => {
     expect(await boardRows.first().locator('th').textContent()).toBe(topName);
     await page.getByRole('combobox', { name: 'Stat' }).selectOption('deaths');
     await page.locator('[data-testid="leaderboard"][data-stat="deaths"] [data-testid="leaderboard-table"]').waitFor();
+    // Win probability added (from the live predictions), shown in points with a sign.
+    const wpa = await get<{ data: Array<{ player: string; value: number }> }>(`/v1/leaderboards/cs2/wpa?tournament=${TOURNAMENT}&limit=10`);
+    expect(wpa.data.length).toBeGreaterThan(0);
+    await page.getByRole('combobox', { name: 'Stat' }).selectOption('wpa');
+    const wpaRows = page.locator('[data-testid="leaderboard"][data-stat="wpa"] [data-testid="leaderboard-table"] tbody tr');
+    await until('the wpa leaderboard', async () => (await wpaRows.count()) === wpa.data.length);
+    const wpaShown = await wpaRows.evaluateAll((trs) => trs.map((tr) => ({ player: (tr as HTMLElement).dataset['playerId'], value: tr.querySelector('[data-stat="value"]')?.textContent })));
+    expect(wpaShown).toEqual(wpa.data.map((r) => ({ player: r.player, value: `${r.value >= 0 ? '+' : ''}${(r.value * 100).toFixed(1)} %` })));
     await page.locator(`[data-testid="match-list"] tr[data-match-id="${id}"]`).waitFor();
     await check('tournament');
 

@@ -9,7 +9,9 @@ import { Loading, MatchList, useLoad, type MatchRow } from '../components/Catalo
 
 type Tournament = paths['/v1/tournaments/{id}']['get']['responses'][200]['content']['application/json'];
 type Board = paths['/v1/leaderboards/{title}/{stat}']['get']['responses'][200]['content']['application/json'];
-const STATS = ['kills', 'assists', 'deaths', 'damage'] as const;
+const STATS = ['kills', 'assists', 'deaths', 'damage', 'wpa'] as const;
+/** How a stat is named in the picker and the column (wpa: win probability added, summed over matches). */
+const STAT_LABEL: Record<(typeof STATS)[number], string> = { kills: 'kills', assists: 'assists', deaths: 'deaths', damage: 'damage', wpa: 'win probability added' };
 type Stat = (typeof STATS)[number];
 
 export function TournamentPage({ id }: { id: string }) {
@@ -115,7 +117,7 @@ function Leaderboard({ tournament, title }: { tournament: string; title: Title }
         <select value={stat} onChange={(e) => setStat(e.currentTarget.value as Stat)}>
           {STATS.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {STAT_LABEL[s]}
             </option>
           ))}
         </select>
@@ -127,10 +129,10 @@ function Leaderboard({ tournament, title }: { tournament: string; title: Title }
       ) : !board ? (
         <p className="muted">Loading…</p>
       ) : board.data.length === 0 ? (
-        <p className="muted">No {stat} counted yet.</p>
+        <p className="muted">No {STAT_LABEL[stat]} counted yet.</p>
       ) : (
         <table data-testid="leaderboard-table">
-          <caption className="sr-only">Players by {stat} in this tournament</caption>
+          <caption className="sr-only">Players by {STAT_LABEL[stat]} in this tournament</caption>
           <thead>
             <tr>
               <th scope="col" className="num">
@@ -138,7 +140,7 @@ function Leaderboard({ tournament, title }: { tournament: string; title: Title }
               </th>
               <th scope="col">Player</th>
               <th scope="col" className="num">
-                {stat}
+                {STAT_LABEL[stat]}
               </th>
             </tr>
           </thead>
@@ -150,7 +152,7 @@ function Leaderboard({ tournament, title }: { tournament: string; title: Title }
                   <a href={href.player(r.player)}>{names?.get(r.player) ?? r.player}</a>
                 </th>
                 <td className="num" data-stat="value">
-                  {r.value.toLocaleString('en')}
+                  {stat === 'wpa' ? `${r.value >= 0 ? '+' : ''}${(r.value * 100).toFixed(1)} %` : r.value.toLocaleString('en')}
                 </td>
               </tr>
             ))}

@@ -3929,6 +3929,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Players ranked by a stat
+         * @description Each match's value per player, summed over matches (of the tournament with `tournament`). `wpa`: win probability added — the sum of the win probability the player's events (kills, plants, defuses, objectives) added to their team, per match from the live predictions (a fraction of a win; docs/predictions.md).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3937,7 +3941,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    stat: "kills" | "deaths" | "assists" | "damage";
+                    stat: "kills" | "deaths" | "assists" | "damage" | "wpa";
                     title: "lol" | "cs2" | "valorant" | "dota2";
                 };
                 cookie?: never;

@@ -93,6 +93,8 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
     '/v1/leaderboards/:title/:stat',
     {
       schema: {
+        summary: 'Players ranked by a stat',
+        description: 'Each match\'s value per player, summed over matches (of the tournament with `tournament`). `wpa`: win probability added — the sum of the win probability the player\'s events (kills, plants, defuses, objectives) added to their team, per match from the live predictions (a fraction of a win; docs/predictions.md).',
         params: Type.Object({ title: Type.Enum(TITLES), stat: Type.Enum(BOARD_STATS) }),
         querystring: Type.Object({ tournament: Type.Optional(Id), limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ data: Type.Array(Type.Object({ rank: Type.Integer(), player: Type.String(), value: Type.Number() })) }), 400: ErrorBody },
@@ -100,7 +102,8 @@ const stats: FastifyPluginAsyncTypebox<StatsApiOptions> = async (app, opts) => {
     },
     async (req) => {
       const top = await opts.cache.leaderboards.top(boardKey(opts.tenant(req), req.params.title, req.params.stat, req.query.tournament), req.query.limit);
-      return { data: top.map((t, i) => ({ rank: i + 1, player: t.member, value: t.score })) };
+      // Sums of per-match values; wpa's are fractions, whose float sums are rounded to the 4 decimals they are kept at.
+      return { data: top.map((t, i) => ({ rank: i + 1, player: t.member, value: Math.round(t.score * 10_000) / 10_000 })) };
     },
   );
 };

@@ -92,7 +92,9 @@ export const predictionKey = (tenant: string, matchId: string) => `t:${tenant}:m
 export const boardKey = (tenant: string, title: string, stat: string, tournament?: string) => (tournament ? `t:${tenant}:lb:${title}:t:${tournament}:${stat}` : `t:${tenant}:lb:${title}:${stat}`);
 
 /** Stats ranked on leaderboards (per-match values summed per player). */
-export const BOARD_STATS = ['kills', 'deaths', 'assists', 'damage'] as const;
+export const BOARD_STATS = ['kills', 'deaths', 'assists', 'damage', 'wpa'] as const;
+/** Stats of the match view (the rest of BOARD_STATS come from the predictions: wpa). */
+const VIEW_BOARD_STATS = ['kills', 'deaths', 'assists', 'damage'] as const;
 const DAY_MS = 24 * 3600_000;
 
 /** A stat delta on clutch.stats.v1: the match's stats after a batch, with the windows it changed. */
@@ -271,7 +273,8 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     o.plugins?.commit(pluginStates);
     stop();
     const summaries = list.flatMap((t) => (t.summary ? [t.summary] : []));
-    return () => publish(entities!, deltas, jsons, summaries);
+    const wpas = list.map((t) => t.predictions?.playerWpa);
+    return () => publish(entities!, deltas, jsons, summaries, wpas);
   };
 
   /**
@@ -348,7 +351,7 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     );
   };
 
-  const publish = async (entities: Entities, deltas: StatsDelta[], jsons: Array<{ record: string }>, summaries: LiveSummary[]): Promise<void> => {
+  const publish = async (entities: Entities, deltas: StatsDelta[], jsons: Array<{ record: string }>, summaries: LiveSummary[], wpas: Array<Record<string, number> | undefined>): Promise<void> => {
     // Players, teams and tournaments are shared with other partitions: written after the match's
     // own rows, outside its transaction, in key order, and only when new or changed since this
     // process last wrote them.
@@ -365,15 +368,22 @@ export async function startProcessor(o: ProcessorOptions): Promise<Processor> {
     }
     // Leaderboards take each match's value again (a replacement, never an addition).
     const contributions: Contribution[] = [];
-    for (const d of deltas) {
+    for (const [i, d] of deltas.entries()) {
       const tournament = d.tournamentId;
       for (const p of d.stats.players) {
-        for (const stat of BOARD_STATS) {
+        for (const stat of VIEW_BOARD_STATS) {
           const value = p[stat];
           if (value === undefined) continue;
           contributions.push({ board: boardKey(d.tenant, d.title, stat), member: p.id, source: d.matchId, value });
           if (tournament) contributions.push({ board: boardKey(d.tenant, d.title, stat, tournament), member: p.id, source: d.matchId, value });
         }
+      }
+      // Win probability added: the match's running total per player, from the batch's predictions (a
+      // batch without any leaves the match's value as it was).
+      for (const [player, wpa] of Object.entries(wpas[i] ?? {})) {
+        const value = Math.round(wpa * 10_000) / 10_000;
+        contributions.push({ board: boardKey(d.tenant, d.title, 'wpa'), member: player, source: d.matchId, value });
+        if (tournament) contributions.push({ board: boardKey(d.tenant, d.title, 'wpa', tournament), member: player, source: d.matchId, value });
       }
     }
     await o.cache.leaderboards.set(contributions, 30 * DAY_MS);

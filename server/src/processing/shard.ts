@@ -85,6 +85,8 @@ export interface PredictionsJson {
   latest: string;
   /** All of them as match_predictions columns (store/predictions.ts). */
   rows: PredictionRows;
+  /** Win probability added so far in the match, per player (the WPA leaderboard's per-match values). */
+  playerWpa: Record<string, number>;
 }
 
 /**
@@ -104,6 +106,7 @@ function predictionsJson(m: MatchProc, list: LivePrediction[]): PredictionsJson 
     count: list.length,
     live: `[${(texts.length > MAX_DELTA_PREDICTIONS ? texts.slice(-MAX_DELTA_PREDICTIONS) : texts).join(',')}]`,
     latest: last.kind === 'live' ? JSON.stringify(withTotals(last, m.pred!)) : texts.at(-1)!,
+    playerWpa: { ...m.pred!.wpa },
     rows: { tenant: m.tenant, matchId: m.matchId, seq: list.map((p) => p.seq), kind: list.map((p) => p.kind), model: list.map((p) => p.model.name), version: list.map((p) => p.model.version), occurredAt: list.map((p) => p.occurredAt), json: texts },
   };
 }

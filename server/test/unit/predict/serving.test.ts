@@ -88,6 +88,11 @@ describe('serving predictions (embedded processor, worker threads)', () => {
     const credited = new Map<string, number>();
     for (const p of live) if (p.event?.player) credited.set(p.event.player, (credited.get(p.event.player) ?? 0) + p.event.wpa);
     for (const [player, sum] of credited) expect(final.playerWpa![player]).toBeCloseTo(sum, 3);
+    // WPA as a stat: the title's leaderboard ranks players by it (this match's totals).
+    const board = (await t.app.inject({ url: '/v1/leaderboards/cs2/wpa?limit=100' })).json() as { data: Array<{ rank: number; player: string; value: number }> };
+    const expected = Object.entries(final.playerWpa!).map(([player, v]) => ({ player, value: Math.round(v * 10_000) / 10_000 })).sort((a, b) => b.value - a.value);
+    expect(board.data.map(({ player, value }) => ({ player, value }))).toEqual(expected);
+    expect(board.data.map((r) => r.rank)).toEqual(expected.map((_, i) => i + 1));
 
     // Stored time series = what was sent live; REST pages by seq.
     const rest = async (q: string) => (await t!.app.inject({ url: `/v1/matches/${id}/predictions${q}` })).json() as { data: LivePrediction[]; next: number | null };
