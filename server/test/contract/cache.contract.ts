@@ -251,6 +251,23 @@ export function cacheContract(name: string, make: (prefix: string) => Promise<Ca
         await lb.set([{ ...item, value: 9 }], 60_000);
         expect(await lb.top('lb:lol:assists', 10)).toEqual([{ member: 'carol', score: 9 }]);
       });
+
+      it('keeps fractional and negative values (win probability added), ranking a negative total last', async () => {
+        const lb = f.a.leaderboards;
+        await lb.set(
+          [
+            { board: 'lb:cs2:wpa', member: 'dan', source: 'm1', value: 0.1234 },
+            { board: 'lb:cs2:wpa', member: 'eve', source: 'm1', value: -0.05 },
+            { board: 'lb:cs2:wpa', member: 'dan', source: 'm2', value: 0.3 },
+          ],
+          60_000,
+        );
+        await lb.set([{ board: 'lb:cs2:wpa', member: 'dan', source: 'm2', value: 0.25 }], 60_000);
+        const top = await f.b.leaderboards.top('lb:cs2:wpa', 10);
+        expect(top.map((t) => t.member)).toEqual(['dan', 'eve']);
+        expect(top[0]!.score).toBeCloseTo(0.3734, 9);
+        expect(top[1]!.score).toBeCloseTo(-0.05, 9);
+      });
     });
 
     it('answers ping while up', async () => {
