@@ -39,7 +39,6 @@ import { KeyRing } from './auth/keys.ts';
 import { SCOPE_DOCS } from './auth/scopes.ts';
 import underPressure from '@fastify/under-pressure';
 import { ipGuard, planLimits, usageApi } from './platform/rate-limit.ts';
-import { isSealed, seal } from './platform/seal.ts';
 import { sealPlainSecrets } from './store/webhooks.ts';
 import { Quotas } from './platform/quota.ts';
 import { ledgerApi, Meter, metering } from './platform/usage.ts';
@@ -113,7 +112,7 @@ export async function buildApp({ config, infra, logger }: AppOptions): Promise<F
   const kek = config.auth.signingKek;
   if (!kek) logger.warn('token signing keys and webhook signing secrets are stored unencrypted: set CLUTCH_SIGNING_KEK in production');
   else {
-    const sealed = await sealPlainSecrets(infra.store.db, (t) => seal(t, kek), isSealed);
+    const sealed = await sealPlainSecrets(infra.store.db, kek);
     if (sealed) logger.info({ webhooks: sealed }, 'webhook signing secrets stored before CLUTCH_SIGNING_KEK was set are now sealed');
   }
   let shuttingDown = false;

@@ -4,9 +4,10 @@
 // stored before a KEK was set is read as it is (sealed again when it is next written).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-const PREFIX = 'enc:v1:';
+/** What every sealed value starts with. */
+export const SEALED_PREFIX = 'enc:v1:';
 
-export const isSealed = (stored: string) => stored.startsWith(PREFIX);
+export const isSealed = (stored: string) => stored.startsWith(SEALED_PREFIX);
 
 /** Seals `text` under `kek` (32 bytes); without a KEK returns it unchanged. */
 export function seal(text: string, kek: Buffer | undefined): string {
@@ -14,14 +15,14 @@ export function seal(text: string, kek: Buffer | undefined): string {
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', kek, iv);
   const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
-  return `${PREFIX}${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
+  return `${SEALED_PREFIX}${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
 }
 
 /** The text of a stored value: opened when sealed (throws without the KEK or with a wrong one), else as it is. */
 export function unseal(stored: string, kek: Buffer | undefined, what = 'a secret'): string {
   if (!isSealed(stored)) return stored;
   if (!kek) throw new Error(`${what} is stored encrypted but CLUTCH_SIGNING_KEK is not set`);
-  const [iv, tag, body] = stored.slice(PREFIX.length).split('.');
+  const [iv, tag, body] = stored.slice(SEALED_PREFIX.length).split('.');
   try {
     const d = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv ?? '', 'base64url'));
     d.setAuthTag(Buffer.from(tag ?? '', 'base64url'));

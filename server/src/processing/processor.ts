@@ -91,10 +91,10 @@ export const predictionKey = (tenant: string, matchId: string) => `t:${tenant}:m
 /** Leaderboard keys: per title, and per tournament within a title. */
 export const boardKey = (tenant: string, title: string, stat: string, tournament?: string) => (tournament ? `t:${tenant}:lb:${title}:t:${tournament}:${stat}` : `t:${tenant}:lb:${title}:${stat}`);
 
-/** Stats ranked on leaderboards (per-match values summed per player). */
-export const BOARD_STATS = ['kills', 'deaths', 'assists', 'damage', 'wpa'] as const;
-/** Stats of the match view (the rest of BOARD_STATS come from the predictions: wpa). */
+/** Stats ranked on leaderboards (per-match values summed per player), from the match view. */
 const VIEW_BOARD_STATS = ['kills', 'deaths', 'assists', 'damage'] as const;
+/** The same, and win probability added (from the predictions, not the match view). */
+export const BOARD_STATS = [...VIEW_BOARD_STATS, 'wpa'] as const;
 const DAY_MS = 24 * 3600_000;
 
 /** A stat delta on clutch.stats.v1: the match's stats after a batch, with the windows it changed. */

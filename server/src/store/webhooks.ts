@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { uuidv7 } from '@clutch/core';
 import type { Filters, NewDelivery, RouteSubscription, Threshold } from '../webhooks/model.ts';
+import { isSealed, seal, SEALED_PREFIX } from '../platform/seal.ts';
 import type { Db } from './db.ts';
 
 export interface SubscriptionRow {
@@ -169,18 +170,18 @@ export async function rotateSecret(db: Db, tenant: string, id: string, secret: s
  * each updated only if it still holds the text that was read (a concurrent rotation wins). Returns how
  * many rows it sealed.
  */
-export async function sealPlainSecrets(db: Db, sealText: (text: string) => string, isSealedText: (stored: string) => boolean): Promise<number> {
+export async function sealPlainSecrets(db: Db, kek: Buffer): Promise<number> {
   const rows = await db
     .selectFrom('webhook_subscriptions')
     .select(['tenant_id', 'id', 'secret', 'previous_secret'])
-    .where((w) => w.or([w('secret', 'not like', 'enc:%'), w('previous_secret', 'not like', 'enc:%')]))
+    .where((w) => w.or([w('secret', 'not like', `${SEALED_PREFIX}%`), w('previous_secret', 'not like', `${SEALED_PREFIX}%`)]))
     .execute();
   let n = 0;
   for (const r of rows) {
     const prev = r.previous_secret;
     const u = await db
       .updateTable('webhook_subscriptions')
-      .set({ secret: isSealedText(r.secret) ? r.secret : sealText(r.secret), previous_secret: prev === null || isSealedText(prev) ? prev : sealText(prev) })
+      .set({ secret: isSealed(r.secret) ? r.secret : seal(r.secret, kek), previous_secret: prev === null || isSealed(prev) ? prev : seal(prev, kek) })
       .where('tenant_id', '=', r.tenant_id)
       .where('id', '=', r.id)
       .where('secret', '=', r.secret)
